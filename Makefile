@@ -1,0 +1,331 @@
+# vfslab - the build.
+#
+#   make deps       install the Debian 12 packages the build and the tests need (idempotent)
+#   make            the library, the CLI, the test runner and the oracle (into $(BUILD)/)
+#   make run        build, then start the REPL (ARGS='...' passes arguments)
+#   make check      build and run every test: Check suites, golden transcripts, oracle difftest
+#   make coverage   the same tests built with gcov in build-cov/, lcov + genhtml into
+#                   coverage/html, then the gate against coverage/thresholds
+#   make asan       the tests built with ASan+UBSan in build-asan/
+#   make valgrind   the Check suites under valgrind (no fork)
+#   make bench      build and run the benchmarks (tests/bench/)
+#   make install    binary, static library, public headers, pkg-config file (PREFIX, DESTDIR)
+#   make format     clang-format -i over the tree; make format-check only reports
+#   make clean
+#
+# Knobs: BUILD=dir (build tree, default build), EXTRA_CFLAGS, EXTRA_LDFLAGS, V=1 (show the
+# commands), ARGS (for run), PREFIX/DESTDIR (for install).
+#
+# Sources are found, never listed: every src/**/*.c and sim/*.c goes into libvfslab.a,
+# tui/*.c makes the CLI, tests/check_*.c + tests/helpers.c the one Check runner (the list
+# of suites, $(BUILD)/test-list.h, is generated from the file names), tests/oracle/*.c +
+# tui/op.c the oracle, tests/bench/*.c the benchmarks. src/ and sim/ are compiled without
+# -Itui: the library cannot include the front end (DESIGN §2, arrows point down only).
+
+VERSION := 0.1.0
+
+BUILD ?= build
+OBJ := $(BUILD)/obj
+
+CC ?= cc
+AR ?= ar
+RANLIB ?= ranlib
+PKG_CONFIG ?= pkg-config
+CLANG_FORMAT ?= clang-format
+VALGRIND ?= valgrind
+APT_GET ?= apt-get
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+# The Debian packages `make deps` installs: the toolchain, the libraries we link, the
+# tools the tests and CI use (lcov, valgrind, clang for sanitizers/fuzzing, clang-format),
+# and the interop oracles (fuse3, diod, fsverity, findmnt from util-linux).
+DEPS_PKGS := build-essential pkg-config check lcov valgrind clang libclang-rt-14-dev \
+	clang-format libjansson-dev libssl-dev libreadline-dev libncurses-dev libfuse3-dev \
+	fuse3 diod fsverity util-linux mount
+
+# pkg-config packages: the library's (also written into vfslab.pc), the CLI's, the tests'.
+LIB_PKGS := jansson libcrypto fuse3
+CLI_PKGS := readline ncursesw
+TEST_PKGS := check
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+# ---------------------------------------------------------------- flags
+
+CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -pthread $(EXTRA_CFLAGS)
+DEPFLAGS := -MMD -MP
+LDFLAGS := -pthread -Wl,--as-needed $(EXTRA_LDFLAGS)
+
+pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pkg_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+LIB_CPPFLAGS := -Isrc/include -Isrc $(call pkg_cflags,$(LIB_PKGS))
+LIB_LIBS := $(call pkg_libs,$(LIB_PKGS)) -lm
+CLI_CPPFLAGS := $(LIB_CPPFLAGS) -Itui $(call pkg_cflags,$(CLI_PKGS))
+CLI_LIBS := $(call pkg_libs,$(CLI_PKGS)) $(LIB_LIBS)
+TEST_CPPFLAGS := $(LIB_CPPFLAGS) -Itests -Itui -I$(BUILD) $(call pkg_cflags,$(TEST_PKGS))
+TEST_LIBS := $(call pkg_libs,$(TEST_PKGS)) $(LIB_LIBS)
+
+# ---------------------------------------------------------------- sources
+
+LIB_SRCS := $(sort $(shell find src -name '*.c' 2>/dev/null) $(wildcard sim/*.c))
+TUI_SRCS := $(sort $(wildcard tui/*.c))
+TEST_SRCS := $(sort $(wildcard tests/check_*.c) $(wildcard tests/helpers.c))
+ORACLE_SRCS := $(sort $(wildcard tests/oracle/*.c) $(wildcard tui/op.c))
+BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
+SUITES := $(sort $(patsubst tests/check_%.c,%,$(filter-out tests/check_main.c,$(wildcard tests/check_*.c))))
+
+obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
+LIB_OBJS := $(call obj,$(LIB_SRCS))
+TUI_OBJS := $(call obj,$(TUI_SRCS))
+TEST_OBJS := $(call obj,$(TEST_SRCS))
+ORACLE_OBJS := $(call obj,$(ORACLE_SRCS))
+BENCH_OBJS := $(call obj,$(BENCH_SRCS))
+ALL_OBJS := $(sort $(LIB_OBJS) $(TUI_OBJS) $(TEST_OBJS) $(ORACLE_OBJS) $(BENCH_OBJS))
+
+LIB := $(BUILD)/libvfslab.a
+CLI := $(BUILD)/vfslab
+CHECK_ALL := $(BUILD)/check_all
+ORACLE := $(BUILD)/oracle
+BENCH := $(BUILD)/bench
+
+# A program is built only once its sources exist, so the tree builds while parts of it are
+# still being written.
+PROGS := $(LIB)
+ifneq ($(TUI_SRCS),)
+PROGS += $(CLI)
+endif
+PROGS += $(CHECK_ALL)
+ifneq ($(wildcard tests/oracle/*.c),)
+PROGS += $(ORACLE)
+endif
+
+# ---------------------------------------------------------------- build
+
+.PHONY: all
+all: $(PROGS)
+
+# Objects are rebuilt when the compiler or the flags change (build-cov, build-asan, and a
+# build with other EXTRA_CFLAGS do not reuse stale objects).
+FLAGS_STAMP := $(BUILD)/.flags
+FLAGS_NOW := $(CC) $(CFLAGS) $(LDFLAGS)
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@if [ "$$(cat $@ 2>/dev/null)" != '$(FLAGS_NOW)' ]; then echo '$(FLAGS_NOW)' > $@; fi
+
+# The suite registry, generated from the file names: one SUITE(name) line per
+# tests/check_NAME.c. Rewritten only when the list changes.
+$(BUILD)/test-list.h: FORCE
+	@mkdir -p $(@D)
+	@{ echo '/* Generated by the Makefile from tests/check_*.c: do not edit. */'; \
+	  for s in $(SUITES); do echo "SUITE($$s)"; done; } > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "  GEN     $@"; fi
+
+$(OBJ)/src/%.o: src/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(LIB_CPPFLAGS) -c $< -o $@
+
+$(OBJ)/sim/%.o: sim/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(LIB_CPPFLAGS) -c $< -o $@
+
+$(OBJ)/tui/%.o: tui/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(CLI_CPPFLAGS) -c $< -o $@
+
+$(OBJ)/tests/%.o: tests/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(TEST_CPPFLAGS) -c $< -o $@
+
+$(OBJ)/tests/check_main.o: $(BUILD)/test-list.h
+
+# ar r would replace a member with the same base name (src/vfs/super.o and
+# src/fs/tmpfs/super.o): build the archive afresh with quick append.
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) qc $@ $^ && $(RANLIB) $@
+
+$(CLI): $(TUI_OBJS) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TUI_OBJS) $(LIB) $(CLI_LIBS)
+
+$(CHECK_ALL): $(TEST_OBJS) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(TEST_LIBS)
+
+$(ORACLE): $(ORACLE_OBJS) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(ORACLE_OBJS) $(LIB) $(CLI_LIBS)
+
+$(BENCH): $(BENCH_OBJS) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(LIB) $(LIB_LIBS)
+
+-include $(ALL_OBJS:.o=.d)
+
+.PHONY: FORCE
+FORCE:
+
+# ---------------------------------------------------------------- deps
+
+# Installs only what is missing; when everything is there it touches nothing (no apt-get
+# update), so running it again is fast. The package lists are refreshed first unless they
+# are less than an hour old (.ci/run has just updated them). APT_GET=echo shows what would run.
+.PHONY: deps
+deps:
+	@missing=""; \
+	for p in $(DEPS_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | grep -q 'ok installed' \
+			|| missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+		echo "deps: all $(words $(DEPS_PKGS)) packages are installed"; exit 0; \
+	fi; \
+	sudo=""; if [ "$$(id -u)" -ne 0 ]; then sudo="sudo "; fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	if [ -z "$$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -60 2>/dev/null)" ]; then \
+		echo "deps: $${sudo}$(APT_GET) update"; $${sudo}$(APT_GET) update || exit 1; \
+	fi; \
+	echo "deps: $${sudo}$(APT_GET) install -y --no-install-recommends$$missing"; \
+	$${sudo}$(APT_GET) install -y --no-install-recommends $$missing
+
+# ---------------------------------------------------------------- run and test
+
+.PHONY: run
+run: $(CLI)
+	exec ./$(CLI) $(ARGS)
+
+# Check's timeouts are per test in fork mode; slow builds (sanitizers, gcov) scale them.
+CK_TIMEOUT_MULTIPLIER ?= 1
+TEST_ENV := CK_TIMEOUT_MULTIPLIER=$(CK_TIMEOUT_MULTIPLIER) BUILD=$(BUILD) \
+	VFSLAB=$(CURDIR)/$(CLI) ORACLE=$(CURDIR)/$(ORACLE)
+
+# The helper scripts are other people's and may not exist yet: a missing script is
+# skipped with a message, a failing one fails the target.
+run_script = if [ -f $(1) ]; then \
+		echo "== $(2): $(1)"; $(TEST_ENV) bash $(1); \
+	else \
+		echo "== $(2): $(1) does not exist yet, skipped"; \
+	fi
+
+.PHONY: check
+check: all
+	@echo "== unit tests: $(CHECK_ALL)"
+	$(Q)$(TEST_ENV) ./$(CHECK_ALL)
+	$(Q)$(call run_script,tests/run_scripts.sh,golden transcripts)
+	$(Q)$(call run_script,tests/oracle/difftest.sh,oracle difftest)
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+.PHONY: asan
+asan:
+	$(MAKE) BUILD=build-asan EXTRA_CFLAGS='$(SAN_FLAGS) $(EXTRA_CFLAGS)' \
+		EXTRA_LDFLAGS='$(SAN_FLAGS) $(EXTRA_LDFLAGS)' CK_TIMEOUT_MULTIPLIER=10 \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 check
+
+.PHONY: valgrind
+valgrind: $(CHECK_ALL)
+	CK_FORK=no $(VALGRIND) -q --error-exitcode=1 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect ./$(CHECK_ALL)
+
+.PHONY: bench
+ifeq ($(BENCH_SRCS),)
+bench:
+	@echo "bench: no benchmarks yet (tests/bench/ has no sources)"
+else
+bench: $(BENCH)
+	./$(BENCH) $(ARGS)
+endif
+
+# ---------------------------------------------------------------- coverage
+
+COV_BUILD := build-cov
+COV_FLAGS := --coverage -O0
+LCOV := lcov --quiet --config-file coverage/lcovrc --rc lcov_branch_coverage=1
+GENHTML := genhtml --quiet --config-file coverage/lcovrc --rc genhtml_branch_coverage=1
+COV_MAKE := $(MAKE) BUILD=$(COV_BUILD) EXTRA_CFLAGS='$(COV_FLAGS) $(EXTRA_CFLAGS)' \
+	EXTRA_LDFLAGS='--coverage $(EXTRA_LDFLAGS)' CK_TIMEOUT_MULTIPLIER=4
+
+# Debian 12's geninfo defines some subroutines twice and perl warns about it on every
+# capture; capture() drops those lines and keeps everything else and the exit status.
+capture = $(LCOV) --capture $(1) --directory $(COV_BUILD)/obj --output-file $(2) \
+	2> $(COV_BUILD)/geninfo.err; rc=$$?; \
+	grep -v '^Subroutine .* redefined at .*geninfo' $(COV_BUILD)/geninfo.err >&2; exit $$rc
+
+# The baseline (--initial) capture makes files no test reaches count as 0%, not vanish.
+.PHONY: coverage
+coverage:
+	+$(COV_MAKE) all
+	find $(COV_BUILD) -name '*.gcda' -delete
+	@echo "lcov: baseline capture -> $(COV_BUILD)/base.info"
+	@$(call capture,--initial,$(COV_BUILD)/base.info)
+	+$(COV_MAKE) check
+	@echo "lcov: capture -> $(COV_BUILD)/test.info"
+	@$(call capture,,$(COV_BUILD)/test.info)
+	$(LCOV) --add-tracefile $(COV_BUILD)/base.info --add-tracefile $(COV_BUILD)/test.info \
+		--output-file $(COV_BUILD)/total.info
+	$(LCOV) --extract $(COV_BUILD)/total.info '$(CURDIR)/src/*' --output-file $(COV_BUILD)/src.info
+	rm -rf coverage/html
+	$(GENHTML) --title 'vfslab src/' --output-directory coverage/html $(COV_BUILD)/src.info
+	@echo "coverage: report in coverage/html/index.html"
+	bash coverage/gate.sh $(COV_BUILD)/src.info coverage/thresholds
+
+# ---------------------------------------------------------------- install
+
+# libdir and includedir are written relative to ${prefix} when they are under PREFIX, so
+# pkg-config --define-prefix (or --define-variable=prefix=...) can relocate the install.
+pc_dir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+$(BUILD)/vfslab.pc: vfslab.pc.in Makefile FORCE
+	@mkdir -p $(@D)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(call pc_dir,$(LIBDIR))|g' \
+		-e 's|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|g' -e 's|@VERSION@|$(VERSION)|g' \
+		-e 's|@REQUIRES@|$(LIB_PKGS)|g' $< > $@
+
+.PHONY: install uninstall
+install: $(CLI) $(LIB) $(BUILD)/vfslab.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/vfslab \
+		$(DESTDIR)$(PKGCONFIGDIR)
+	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/vfslab
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libvfslab.a
+	install -m 644 src/include/vfslab/*.h $(DESTDIR)$(INCLUDEDIR)/vfslab/
+	install -m 644 $(BUILD)/vfslab.pc $(DESTDIR)$(PKGCONFIGDIR)/vfslab.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vfslab $(DESTDIR)$(LIBDIR)/libvfslab.a \
+		$(DESTDIR)$(PKGCONFIGDIR)/vfslab.pc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/vfslab
+
+# ---------------------------------------------------------------- style
+
+FORMAT_FILES = $(sort $(shell find src sim tui tests -name '*.[ch]' 2>/dev/null))
+
+.PHONY: format format-check
+format:
+	$(CLANG_FORMAT) -i $(FORMAT_FILES)
+
+format-check:
+	$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_FILES)
+
+# ---------------------------------------------------------------- clean
+
+.PHONY: clean
+clean:
+	rm -rf build build-asan build-cov coverage/html $(filter build-% build/%,$(BUILD))

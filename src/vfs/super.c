@@ -1,0 +1,99 @@
+/*
+ * super.c - superblocks: allocation with anonymous device numbers, teardown, and the
+ * helpers filesystems use while building one (option splitting, error messages).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/objcount.h"
+#include "internal.h"
+
+struct super_block *sb_alloc(struct fs_context *fc, const struct super_operations *ops,
+			     int64_t magic)
+{
+	struct super_block *sb = vl_zalloc(sizeof(*sb));
+
+	if (!sb)
+		return ERR_PTR(-ENOMEM);
+	if (fc->source) {
+		sb->s_source = vl_strdup(fc->source);
+		if (!sb->s_source) {
+			vl_free(sb);
+			return ERR_PTR(-ENOMEM);
+		}
+	}
+	sb->s_op = ops;
+	sb->s_type = fc->type;
+	sb->s_vfs = fc->vfs;
+	sb->s_magic = magic;
+	sb->s_blocksize = 4096;
+	sb->s_flags = fc->sb_flags & SB_RDONLY;
+	/* Anonymous devices are 0:N, N counting up from 1 per VFS (deterministic). */
+	sb->s_dev = VFS_MKDEV(0, ++fc->vfs->next_anon_minor);
+	obj_inc(OBJ_SUPER);
+	return sb;
+}
+
+static void super_destroy(struct super_block *sb)
+{
+	if (sb->s_root)
+		shrink_dcache_sb(sb);
+	if (sb->s_op->put_super)
+		sb->s_op->put_super(sb);
+	vl_free(sb->s_source);
+	obj_dec(OBJ_SUPER);
+	vl_free(sb);
+}
+
+void sb_free_unmounted(struct super_block *sb)
+{
+	super_destroy(sb);
+}
+
+void deactivate_super(struct super_block *sb)
+{
+	if (--sb->s_active > 0)
+		return;
+	super_destroy(sb);
+}
+
+int fc_error(struct fs_context *fc, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fc->errmsg) {
+		sb_reset(fc->errmsg);
+		va_start(ap, fmt);
+		sb_vprintf(fc->errmsg, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+bool fs_opt_next(char **cursor, char **key, char **value)
+{
+	char *s = *cursor, *comma, *eq;
+
+	while (s && *s == ',')
+		s++;
+	if (!s || !*s)
+		return false;
+	comma = strchr(s, ',');
+	if (comma) {
+		*comma = '\0';
+		*cursor = comma + 1;
+	} else {
+		*cursor = s + strlen(s);
+	}
+	eq = strchr(s, '=');
+	if (eq) {
+		*eq = '\0';
+		*value = eq + 1;
+	} else {
+		*value = NULL;
+	}
+	*key = s;
+	return true;
+}

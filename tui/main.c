@@ -1,0 +1,162 @@
+/*
+ * main.c - the vfslab binary: subcommand dispatch, --help and --version.
+ *
+ * Only the subcommands that exist in this build are offered; the others of DESIGN §1
+ * answer that they are not available (with the issue that brings them) and exit 2, so
+ * that nothing pretends to work.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+#ifndef VFSLAB_VERSION
+#define VFSLAB_VERSION "0.1.0"
+#endif
+
+static const char main_usage[] =
+	"usage: vfslab [COMMAND [ARGS...]]\n"
+	"       vfslab --help | --version\n"
+	"\n"
+	"vfslab is an in-process virtual filesystem modelled on gVisor's VFS, with a REPL\n"
+	"to explore it.\n"
+	"\n"
+	"Commands:\n"
+	"  repl [-f SCRIPT] [-c 'CMD; CMD']   the REPL; batch with -f, -c or standard input\n"
+	"  help                               this text\n"
+	"\n"
+	"Without a command (or with only REPL options), vfslab runs 'vfslab repl'. In this build the REPL runs on the bare\n"
+	"simulated kernel: its root is an empty tmpfs (the default spec and rootfs come with\n"
+	"issue 7). Not yet available: tui (issue 8), replay and lint (issue 7), gofer (issue 3),\n"
+	"verity (issue 5), fuse (issue 9). 'vfslab repl --help' describes the REPL; inside it,\n"
+	"'help' lists the commands.\n";
+
+static const char repl_usage[] =
+	"usage: vfslab repl [-f SCRIPT | -c 'CMD; CMD']\n"
+	"\n"
+	"Runs REPL commands ('help' lists them) on a simulated kernel whose root is an empty\n"
+	"tmpfs, as root (uid 0, gid 0, umask 0022); the clock starts at 2020-01-01T00:00:00Z\n"
+	"and every run with the same input prints the same output.\n"
+	"\n"
+	"  -f SCRIPT   run the commands of SCRIPT; each command line is echoed as\n"
+	"              'vfslab> LINE' before its output (as debugfs -f), comments as they are\n"
+	"  -c CMDS     run CMDS: commands separated by ';' or newlines (not echoed)\n"
+	"  --host      the real host instead of the simulation (not available yet: issue 7)\n"
+	"  -h, --help  this text\n"
+	"\n"
+	"Without -f or -c, commands come from standard input: a terminal gets an interactive\n"
+	"prompt with line editing and history; anything else is read as a script (not echoed).\n"
+	"\n"
+	"A line holds one or more commands separated by ';'. Words are separated by blanks;\n"
+	"'...' quotes literally, \"...\" quotes with C escapes (\\n, \\t, \\\\, \\\", \\ooo, \\xHH);\n"
+	"# starts a comment. A unique prefix of a command name is enough.\n"
+	"\n"
+	"Errors go to standard error as 'vfslab: CMD: PATH: ENAME (description)'. In a\n"
+	"script (-f, -c or standard input) they are prefixed with FILE:LINE: (FILE is the\n"
+	"script, -c or <stdin>; for -c, LINE counts commands), and the first failing command\n"
+	"ends the run with exit status 1, or 2 for a usage error (unknown command, bad\n"
+	"arguments) - unless the command is written with a leading '-', as in '-rm /x': then\n"
+	"the error is reported and the run goes on. quit ends a script with status 0.\n";
+
+static int cmd_repl_main(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "host", no_argument, NULL, 'H' },
+		{ "spec", required_argument, NULL, 'S' },
+		{ "rootfs", required_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct repl_opts ro = { NULL, NULL };
+	struct session s;
+	int c, err, status;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+:f:c:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'f': ro.file = optarg; break;
+		case 'c': ro.cmds = optarg; break;
+		case 'h': fputs(repl_usage, stdout); return 0;
+		case 'H':
+			fputs("vfslab: repl: --host: not available in this build (issue 7)\n", stderr);
+			return 2;
+		case 'S':
+		case 'R':
+			fprintf(stderr, "vfslab: repl: %s: not available in this build (issue 7)\n",
+				argv[optind - 1]);
+			return 2;
+		case ':':
+			fprintf(stderr, "vfslab: repl: option '%s' requires an argument\n",
+				argv[optind - 1]);
+			fputs("Try 'vfslab repl --help'.\n", stderr);
+			return 2;
+		case '?':
+			if (optopt)
+				fprintf(stderr, "vfslab: repl: invalid option -- '%c'\n", optopt);
+			else
+				fprintf(stderr, "vfslab: repl: unrecognized option '%s'\n",
+					argv[optind - 1]);
+			fputs("Try 'vfslab repl --help'.\n", stderr);
+			return 2;
+		default:
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vfslab: repl: unexpected argument '%s'\n", argv[optind]);
+		fputs("Try 'vfslab repl --help'.\n", stderr);
+		return 2;
+	}
+	if (ro.file && ro.cmds) {
+		fputs("vfslab: repl: -f and -c cannot be used together\n", stderr);
+		return 2;
+	}
+	err = session_init(&s);
+	if (err) {
+		fprintf(stderr, "vfslab: cannot start the simulated kernel: %s\n", strerror(-err));
+		return 1;
+	}
+	status = repl_run(&s, &ro);
+	session_fini(&s);
+	return status;
+}
+
+static const struct {
+	const char *name;
+	int issue;
+} later[] = {
+	{ "tui", 8 }, { "replay", 7 }, { "lint", 7 }, { "gofer", 3 }, { "verity", 5 }, { "fuse", 9 },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2)
+		return cmd_repl_main(1, argv);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		fputs(main_usage, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("vfslab %s\n", VFSLAB_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "repl"))
+		return cmd_repl_main(argc - 1, argv + 1);
+	/* "vfslab -c 'ls /'" is "vfslab repl -c 'ls /'", as the bare command is the REPL. */
+	if (argv[1][0] == '-')
+		return cmd_repl_main(argc, argv);
+	for (i = 0; i < ARRAY_SIZE(later); i++) {
+		if (!strcmp(argv[1], later[i].name)) {
+			fprintf(stderr, "vfslab: %s: not available in this build (issue %d)\n",
+				later[i].name, later[i].issue);
+			return 2;
+		}
+	}
+	fprintf(stderr, "vfslab: '%s' is not a vfslab command\nTry 'vfslab --help'.\n", argv[1]);
+	return 2;
+}
