@@ -384,8 +384,7 @@ START_TEST(perm_sticky_dir_unlink_eperm)
 	mkfile("/tmp/mine", 0600, 1000, 1000);
 	u = user_task();
 	ck_assert_err(vfs_unlinkat(u, AT_FDCWD, "/tmp/theirs", 0), EPERM);
-	ck_assert_err(vfs_renameat2(u, AT_FDCWD, "/tmp/theirs", AT_FDCWD, "/tmp/other", 0),
-		      EPERM);
+	ck_assert_err(vfs_renameat2(u, AT_FDCWD, "/tmp/theirs", AT_FDCWD, "/tmp/other", 0), EPERM);
 	ck_assert_int_eq(vfs_unlinkat(u, AT_FDCWD, "/tmp/mine", 0), 0);
 	task_exit(u);
 	ck_assert_int_eq(vfs_unlinkat(tt, AT_FDCWD, "/tmp/theirs", 0), 0);

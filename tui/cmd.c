@@ -73,7 +73,8 @@ const struct cmd cmd_table[] = {
 	  "Example: help mount",
 	  cmd_help, 0 },
 	{ "id", "id", "print the current task's credentials",
-	  "Prints uid, gid and supplementary groups of the task the commands run as.\n"
+	  "Prints uid, gid and groups (the gid, then the supplementary groups) of the task\n"
+	  "the commands run as, as id(1) does with numbers only.\n"
 	  "Example: su 1000:1000,10; id",
 	  cmd_id, 0 },
 	{ "listxattr", "listxattr [-h] PATH", "list the extended attributes of a file",
@@ -115,7 +116,10 @@ const struct cmd cmd_table[] = {
 	  "become mount flags; every other option goes to the filesystem as data. With only\n"
 	  "DEST, -o remount,... remounts it and --make-shared, --make-private,\n"
 	  "--make-slave, --make-unbindable (and --make-r*) change its propagation. Without\n"
-	  "arguments, prints the mount table as /proc/self/mounts.\n"
+	  "arguments, prints the mount table as /proc/self/mounts. This is mount(2) itself,\n"
+	  "not mount(8): a new bind mount ignores ro and the other per-mount flags (follow\n"
+	  "it with -o remount,bind,ro), and a remount sets the mount's flags to exactly\n"
+	  "those given instead of merging them with the current ones.\n"
 	  "Examples: mount -t tmpfs -o size=1m,mode=755 tmpfs /mnt\n"
 	  "          mount --bind /mnt /srv; mount -o remount,bind,ro /srv",
 	  cmd_mount, 0 },
@@ -141,7 +145,7 @@ const struct cmd cmd_table[] = {
 	  "Prints the current task's working directory relative to its root (getcwd(2)).\n"
 	  "Example: pwd",
 	  cmd_pwd, 0 },
-	{ "quit", "quit", "leave the REPL",
+	{ "quit", "quit", "leave the REPL (exit does the same)",
 	  "Ends the session; in a script, the run ends here with status 0.\n"
 	  "Example: quit",
 	  cmd_quit, 0 },
@@ -639,6 +643,9 @@ static int hexval(char c)
 
 long cmd_unescape(const char *str, char **outp, const char **errmsg)
 {
+	static const char simple[] = "ntrabfve\\'\"";
+	static const char decoded[] = "\n\t\r\a\b\f\v\033\\'\"";
+	const char *esc;
 	char *out = malloc(strlen(str) + 1);
 	size_t n = 0;
 	const char *p = str;
@@ -653,16 +660,13 @@ long cmd_unescape(const char *str, char **outp, const char **errmsg)
 			continue;
 		}
 		p++;
+		esc = *p ? strchr(simple, *p) : NULL;
+		if (esc) {
+			out[n++] = decoded[esc - simple];
+			p++;
+			continue;
+		}
 		switch (*p) {
-		case 'n': out[n++] = '\n'; p++; break;
-		case 't': out[n++] = '\t'; p++; break;
-		case 'r': out[n++] = '\r'; p++; break;
-		case 'a': out[n++] = '\a'; p++; break;
-		case 'b': out[n++] = '\b'; p++; break;
-		case 'f': out[n++] = '\f'; p++; break;
-		case 'v': out[n++] = '\v'; p++; break;
-		case 'e': out[n++] = '\033'; p++; break;
-		case '\\': case '\'': case '"': out[n++] = *p++; break;
 		case 'x':
 			p++;
 			if (hexval(*p) < 0) {

@@ -28,21 +28,21 @@ struct task;
 
 enum cmd_status {
 	CMD_OK = 0,
-	CMD_FAIL = 1,	/* a call failed: batch mode stops with exit status 1 */
-	CMD_USAGE = 2,	/* bad arguments or unknown command: batch mode exits 2 */
+	CMD_FAIL = 1,  /* a call failed: batch mode stops with exit status 1 */
+	CMD_USAGE = 2, /* bad arguments or unknown command: batch mode exits 2 */
 };
 
 struct session {
 	struct kernel *k;
-	struct task *init;	/* the kernel's init task: root; the kernel owns it */
-	struct task *task;	/* the task commands run as: init, or one su made (ours) */
-	FILE *out;		/* command output */
-	FILE *err;		/* error messages */
-	bool batch;		/* errors carry the FILE:LINE of the command */
-	const char *src;	/* script name, "-c" or "<stdin>" */
-	unsigned line;		/* line of the command being run (1-based) */
-	const struct cmd *cur;	/* the command being run, for its messages */
-	bool quit;		/* set by quit/exit: the loop ends after this command */
+	struct task *init;     /* the kernel's init task: root; the kernel owns it */
+	struct task *task;     /* the task commands run as: init, or one su made (ours) */
+	FILE *out;	       /* command output */
+	FILE *err;	       /* error messages */
+	bool batch;	       /* errors carry the FILE:LINE of the command */
+	const char *src;       /* script name, "-c" or "<stdin>" */
+	unsigned line;	       /* line of the command being run (1-based) */
+	const struct cmd *cur; /* the command being run, for its messages */
+	bool quit;	       /* set by quit/exit: the loop ends after this command */
 };
 
 /* Flags of a command. */
@@ -51,9 +51,9 @@ struct session {
 
 struct cmd {
 	const char *name;
-	const char *synopsis;	/* "ls [-l] [-a] [PATH...]" */
-	const char *brief;	/* one line, for the help list */
-	const char *help;	/* the long help, ending with an example */
+	const char *synopsis; /* "ls [-l] [-a] [PATH...]" */
+	const char *brief;    /* one line, for the help list */
+	const char *help;     /* the long help, ending with an example */
 	int (*fn)(struct session *s, int argc, char **argv);
 	unsigned flags;
 };
@@ -107,17 +107,17 @@ void cmd_err_prefix(struct session *s);
 struct cmd_longopt {
 	const char *name;
 	bool has_arg;
-	int val;	/* returned by opt_next */
+	int val; /* returned by opt_next */
 };
 
 struct cmd_opts {
 	int argc;
 	char **argv;
-	int ind;		/* next word to look at; after the loop, the first operand */
-	const char *cluster;	/* rest of a short-option cluster */
-	const char *shorts;	/* "lam:" */
+	int ind;	     /* next word to look at; after the loop, the first operand */
+	const char *cluster; /* rest of a short-option cluster */
+	const char *shorts;  /* "lam:" */
 	const struct cmd_longopt *longs; /* ends with a NULL name; may be NULL */
-	char *arg;		/* the argument of the option just returned */
+	char *arg;			 /* the argument of the option just returned */
 };
 
 void cmd_opts_init(struct cmd_opts *o, int argc, char **argv, const char *shorts,
@@ -173,8 +173,8 @@ int cmd_findmnt(struct session *s, int argc, char **argv);
 
 /* repl.c: the loop over a script, a -c string, stdin or a terminal. */
 struct repl_opts {
-	const char *file;	/* -f */
-	const char *cmds;	/* -c */
+	const char *file; /* -f */
+	const char *cmds; /* -c */
 };
 /* Runs the session to the end; returns the process exit status. */
 int repl_run(struct session *s, const struct repl_opts *o);

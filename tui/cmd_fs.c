@@ -126,6 +126,9 @@ static char *base_name(const char *path)
 	start = end;
 	while (start > 0 && path[start - 1] != '/')
 		start--;
+	/* "/" is its own last component. */
+	if (start == end && end > 0)
+		start = end - 1;
 	r = strndup(path + start, end - start);
 	if (!r)
 		abort();
@@ -184,9 +187,9 @@ static bool is_dev(uint32_t mode)
 /* ls */
 
 struct ls_ent {
-	char *name;	/* as printed */
+	char *name; /* as printed */
 	struct vfs_stat st;
-	char *target;	/* symlink target with -l, or NULL */
+	char *target; /* symlink target with -l, or NULL */
 };
 
 static void ls_print(struct session *s, struct ls_ent *e, size_t n, bool lng)
@@ -219,7 +222,8 @@ static void ls_print(struct session *s, struct ls_ent *e, size_t n, bool lng)
 		mode_string(st->mode, mode);
 		fmt_time(st->mtime_ns, when, sizeof(when));
 		if (is_dev(st->mode))
-			snprintf(tmp, sizeof(tmp), "%u, %u", VFS_MAJOR(st->rdev), VFS_MINOR(st->rdev));
+			snprintf(tmp, sizeof(tmp), "%u, %u", VFS_MAJOR(st->rdev),
+				 VFS_MINOR(st->rdev));
 		else
 			snprintf(tmp, sizeof(tmp), "%lld", (long long)st->size);
 		fprintf(s->out, "%s %*u %*u %*u %*s %s %s", mode, wl, st->nlink, wu, st->uid, wg,
@@ -458,7 +462,7 @@ int cmd_stat(struct session *s, int argc, char **argv)
 int cmd_cat(struct session *s, int argc, char **argv)
 {
 	struct task *t = s->task;
-	static char buf[65536];
+	char buf[8192];
 	int i, rc = CMD_OK;
 
 	if (argc < 2)
@@ -679,7 +683,8 @@ int cmd_rm(struct session *s, int argc, char **argv)
 	cmd_opts_init(&o, argc, argv, "rRf", NULL);
 	while ((c = cmd_opts_next(s, &o)) != -1) {
 		switch (c) {
-		case 'r': case 'R': rec = true; break;
+		case 'r':
+		case 'R': rec = true; break;
 		case 'f': force = true; break;
 		default: return CMD_USAGE;
 		}
@@ -691,6 +696,21 @@ int cmd_rm(struct session *s, int argc, char **argv)
 		int err = 0;
 
 		if (rec) {
+			char *b = base_name(argv[i]);
+			bool dots = !strcmp(b, ".") || !strcmp(b, "..");
+			bool slash = !strcmp(b, "/");
+
+			free(b);
+			/* As coreutils: never "." or "..", and --preserve-root. */
+			if (dots || slash) {
+				rc = cmd_errf(s,
+					      dots ? "refusing to remove '.' or '..' directory: "
+						     "skipping '%s'"
+						   : "it is dangerous to operate recursively on "
+						     "'%s'",
+					      argv[i]);
+				continue;
+			}
 			err = vfs_fstatat(t, AT_FDCWD, argv[i], &st, AT_SYMLINK_NOFOLLOW);
 			if (!err && S_ISDIR(st.mode)) {
 				if (rm_tree(s, argv[i]) != CMD_OK)
@@ -891,10 +911,22 @@ static bool parse_size(const char *str, off_t *size)
 	}
 	switch (*p) {
 	case '\0': break;
-	case 'K': mul = 1ULL << 10; p++; break;
-	case 'M': mul = 1ULL << 20; p++; break;
-	case 'G': mul = 1ULL << 30; p++; break;
-	case 'T': mul = 1ULL << 40; p++; break;
+	case 'K':
+		mul = 1ULL << 10;
+		p++;
+		break;
+	case 'M':
+		mul = 1ULL << 20;
+		p++;
+		break;
+	case 'G':
+		mul = 1ULL << 30;
+		p++;
+		break;
+	case 'T':
+		mul = 1ULL << 40;
+		p++;
+		break;
 	default: return false;
 	}
 	if (*p || v > (unsigned long long)INT64_MAX / mul)
@@ -972,7 +1004,8 @@ int cmd_mknod(struct session *s, int argc, char **argv)
 		return cmd_usage(s, "invalid device type '%s'", argv[o.ind + 1]);
 	switch (argv[o.ind + 1][0]) {
 	case 'p': type = S_IFIFO; break;
-	case 'c': case 'u': type = S_IFCHR; break;
+	case 'c':
+	case 'u': type = S_IFCHR; break;
 	case 'b': type = S_IFBLK; break;
 	case 'f': type = S_IFREG; break;
 	case 's': type = S_IFSOCK; break;
@@ -1290,7 +1323,8 @@ static bool parse_creds(const char *spec, unsigned *uid, unsigned *gid, gid_t **
 		if (!cmd_parse_uint(p, gid) || *gid == (unsigned)-1)
 			goto out;
 		if (comma) {
-			for (tok = strtok_r(comma, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			for (tok = strtok_r(comma, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
 				unsigned v;
 
 				if (!cmd_parse_uint(tok, &v) || v == (unsigned)-1)
@@ -1376,10 +1410,12 @@ int cmd_id(struct session *s, int argc, char **argv)
 	if (argc > 1)
 		return cmd_usage(s, "too many arguments");
 	n = task_groups(s->task, groups, ARRAY_SIZE(groups));
-	fprintf(s->out, "uid=%u gid=%u groups=", (unsigned)task_uid(s->task),
-		(unsigned)task_gid(s->task));
+	/* As id(1): the groups are the effective gid, then the supplementary ones. */
+	fprintf(s->out, "uid=%u gid=%u groups=%u", (unsigned)task_uid(s->task),
+		(unsigned)task_gid(s->task), (unsigned)task_gid(s->task));
 	for (i = 0; i < n && i < ARRAY_SIZE(groups); i++)
-		fprintf(s->out, "%s%u", i ? "," : "", (unsigned)groups[i]);
+		if (groups[i] != task_gid(s->task))
+			fprintf(s->out, ",%u", (unsigned)groups[i]);
 	if (n > ARRAY_SIZE(groups))
 		fprintf(s->out, ",...");
 	fputc('\n', s->out);
@@ -1398,8 +1434,13 @@ int cmd_op(struct session *s, int argc, char **argv)
 	if (out.len)
 		fwrite(out.buf, 1, out.len, s->out);
 	if (err.len) {
+		const char *msg = err.buf;
+
+		/* The engine names itself; the reporter already says "op: ". */
+		if (strncmp(msg, "op: ", 4) == 0)
+			msg += 4;
 		cmd_err_prefix(s);
-		fprintf(s->err, "vfslab: op: %.*s", (int)err.len, err.buf);
+		fprintf(s->err, "vfslab: op: %s", msg);
 		if (err.buf[err.len - 1] != '\n')
 			fputc('\n', s->err);
 		fflush(s->err);

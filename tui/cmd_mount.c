@@ -18,7 +18,7 @@
 struct mnt_flag {
 	const char *name;
 	unsigned long flag;
-	bool clear;	/* the word turns the flag off ("rw", "suid") */
+	bool clear; /* the word turns the flag off ("rw", "suid") */
 };
 
 static const struct mnt_flag mnt_flags[] = {
@@ -159,9 +159,7 @@ int cmd_mount(struct session *s, int argc, char **argv)
 		case OPT_MAKE_RPRIVATE: flags |= MS_PRIVATE | MS_REC; break;
 		case OPT_MAKE_RSLAVE: flags |= MS_SLAVE | MS_REC; break;
 		case OPT_MAKE_RUNBINDABLE: flags |= MS_UNBINDABLE | MS_REC; break;
-		default:
-			sb_free(&data);
-			return CMD_USAGE;
+		default: sb_free(&data); return CMD_USAGE;
 		}
 	}
 	nops = argc - o.ind;
@@ -222,8 +220,8 @@ int cmd_mountinfo(struct session *s, int argc, char **argv)
 /* findmnt */
 
 struct fm_row {
-	char *target;	/* tree prefix and mount point */
-	int width;	/* display width of target (the box characters are one column) */
+	char *target; /* tree prefix and mount point */
+	int width;    /* display width of target (the box characters are one column) */
 	char *source;
 	const char *fstype;
 	char *options;
@@ -312,7 +310,7 @@ static void fm_add(struct fm *f, size_t i, const char *prefix, const char *branc
 int cmd_findmnt(struct session *s, int argc, char **argv)
 {
 	struct vfs_mount_info *list;
-	int wt = 6, ws = 6, wf = 6;	/* "TARGET", "SOURCE", "FSTYPE" */
+	int wt = 6, ws = 6, wf = 6; /* "TARGET", "SOURCE", "FSTYPE" */
 	struct fm f;
 	size_t n, i;
 	int err;
@@ -337,14 +335,13 @@ int cmd_findmnt(struct session *s, int argc, char **argv)
 		ws = MAX(ws, (int)strlen(f.rows[i].source));
 		wf = MAX(wf, (int)strlen(f.rows[i].fstype));
 	}
-	fprintf(s->out, "%-*s %-*s %-*s %s\n", wt, "TARGET", ws, "SOURCE", wf, "FSTYPE",
-		"OPTIONS");
+	fprintf(s->out, "%-*s %-*s %-*s %s\n", wt, "TARGET", ws, "SOURCE", wf, "FSTYPE", "OPTIONS");
 	for (i = 0; i < f.nrows; i++) {
 		struct fm_row *r = &f.rows[i];
 
 		/* Pad by display width: the box characters take 3 bytes for 1 column. */
-		fprintf(s->out, "%s%*s %-*s %-*s %s\n", r->target, wt - r->width, "", ws,
-			r->source, wf, r->fstype, r->options);
+		fprintf(s->out, "%s%*s %-*s %-*s %s\n", r->target, wt - r->width, "", ws, r->source,
+			wf, r->fstype, r->options);
 		free(r->target);
 		free(r->source);
 		free(r->options);

@@ -27,10 +27,11 @@ static const char main_usage[] =
 	"  repl [-f SCRIPT] [-c 'CMD; CMD']   the REPL; batch with -f, -c or standard input\n"
 	"  help                               this text\n"
 	"\n"
-	"Without a command (or with only REPL options), vfslab runs 'vfslab repl'. In this build the REPL runs on the bare\n"
-	"simulated kernel: its root is an empty tmpfs (the default spec and rootfs come with\n"
-	"issue 7). Not yet available: tui (issue 8), replay and lint (issue 7), gofer (issue 3),\n"
-	"verity (issue 5), fuse (issue 9). 'vfslab repl --help' describes the REPL; inside it,\n"
+	"Without a command, or with only REPL options, vfslab runs 'vfslab repl'. In this\n"
+	"build the REPL runs on the bare simulated kernel: its root is an empty tmpfs (the\n"
+	"default spec and rootfs come with issue 7). Not yet available: tui (issue 8),\n"
+	"replay and lint (issue 7), gofer (issue 3), verity (issue 5), fuse (issue 9).\n"
+	"'vfslab repl --help' describes the REPL; inside it, "
 	"'help' lists the commands.\n";
 
 static const char repl_usage[] =
@@ -50,7 +51,8 @@ static const char repl_usage[] =
 	"prompt with line editing and history; anything else is read as a script (not echoed).\n"
 	"\n"
 	"A line holds one or more commands separated by ';'. Words are separated by blanks;\n"
-	"'...' quotes literally, \"...\" quotes with C escapes (\\n, \\t, \\\\, \\\", \\ooo, \\xHH);\n"
+	"'...' quotes literally, \"...\" quotes with C escapes (\\n, \\t, \\\\, \\\", \\ooo, "
+	"\\xHH);\n"
 	"# starts a comment. A unique prefix of a command name is enough.\n"
 	"\n"
 	"Errors go to standard error as 'vfslab: CMD: PATH: ENAME (description)'. In a\n"
@@ -81,7 +83,8 @@ static int cmd_repl_main(int argc, char **argv)
 		case 'c': ro.cmds = optarg; break;
 		case 'h': fputs(repl_usage, stdout); return 0;
 		case 'H':
-			fputs("vfslab: repl: --host: not available in this build (issue 7)\n", stderr);
+			fputs("vfslab: repl: --host: not available in this build (issue 7)\n",
+			      stderr);
 			return 2;
 		case 'S':
 		case 'R':
@@ -101,8 +104,7 @@ static int cmd_repl_main(int argc, char **argv)
 					argv[optind - 1]);
 			fputs("Try 'vfslab repl --help'.\n", stderr);
 			return 2;
-		default:
-			return 2;
+		default: return 2;
 		}
 	}
 	if (optind < argc) {
@@ -128,7 +130,8 @@ static const struct {
 	const char *name;
 	int issue;
 } later[] = {
-	{ "tui", 8 }, { "replay", 7 }, { "lint", 7 }, { "gofer", 3 }, { "verity", 5 }, { "fuse", 9 },
+	{ "tui", 8 },	{ "replay", 7 }, { "lint", 7 },
+	{ "gofer", 3 }, { "verity", 5 }, { "fuse", 9 },
 };
 
 int main(int argc, char **argv)

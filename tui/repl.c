@@ -19,6 +19,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "base/errname.h"
 #include "cmd.h"
 
 #define PROMPT "vfslab> "
@@ -100,7 +101,8 @@ static int run_file(struct session *s, const char *path)
 		int err = errno;
 
 		fflush(s->out);
-		fprintf(s->err, "vfslab: %s: %s\n", path, strerror(err));
+		fprintf(s->err, "vfslab: repl: %s: %s (%s)\n", path, errno_name(err),
+			strerror(err));
 		return 1;
 	}
 	status = run_stream(s, f, path, true);

@@ -19,6 +19,7 @@ enum obj_kind {
 	OBJ_CRED,
 	OBJ_FID,
 	OBJ_KERNEL,
+	OBJ_LEAKED_DREF, /* dentry references still held when their superblock died */
 	OBJ_NR_KINDS
 };
 

@@ -41,13 +41,13 @@ static struct cred *cred_alloc(size_t ngroups)
 	return c;
 }
 
-/* Returns a new reference, or ERR_PTR(-ENOMEM). */
+/* Returns a new reference, or NULL on ENOMEM (its only failure). */
 struct cred *cred_new_root(void)
 {
 	struct cred *c = cred_alloc(0);
 
 	if (!c)
-		return ERR_PTR(-ENOMEM);
+		return NULL;
 	/* ids are zero from vl_zalloc */
 	c->cap_effective = CAP_ALL_BITS;
 	return c;

@@ -78,8 +78,8 @@ void generic_fillattr(struct inode *inode, struct vfs_stat *st)
 	st->ino = inode->i_ino;
 	st->size = inode->i_size;
 	st->blksize = blksize;
-	if (inode->i_size > 0 && (S_ISREG(inode->i_mode) || S_ISDIR(inode->i_mode) ||
-				  S_ISLNK(inode->i_mode))) {
+	if (inode->i_size > 0 &&
+	    (S_ISREG(inode->i_mode) || S_ISDIR(inode->i_mode) || S_ISLNK(inode->i_mode))) {
 		uint64_t nblk = ((uint64_t)inode->i_size + blksize - 1) / blksize;
 
 		st->blocks = (int64_t)(nblk * (blksize / 512));
@@ -196,8 +196,7 @@ int file_remove_privs(struct file *f, const struct cred *cred)
  * only when it does (Linux leaves this to the filesystem; shmem_setattr does so, and
  * that is what userspace sees).
  */
-static int truncate_common(struct dentry *d, int64_t len, bool time_always,
-			   const struct cred *cred)
+static int truncate_common(struct dentry *d, int64_t len, bool time_always, const struct cred *cred)
 {
 	struct inode *inode = d->d_inode;
 	struct iattr ia = { .valid = ATTR_SIZE, .size = len };

@@ -349,6 +349,9 @@ void shrink_dcache_sb(struct super_block *sb)
 			list_del(&d->d_child);
 		if (d->d_inode)
 			iput(d->d_inode);
+		/* All that may still point here is the superblock's hold on its root. */
+		if (d->d_count != (parent == d ? 1 : 0))
+			obj_inc(OBJ_LEAKED_DREF);
 		if (parent == d) {
 			d_free(d);
 			break;

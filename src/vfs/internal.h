@@ -29,6 +29,8 @@ void dcache_cursor_free(struct file *f);
 void dcache_readdir_seeked(struct file *f);
 /* A mount stops using sb (s_active reached 0): free everything. */
 void deactivate_super(struct super_block *sb);
+/* Remove the VFS's own words (ro, rw, sync, ...) from a mount option string. */
+void fs_strip_sb_flags(char *data, uint32_t *sb_flags);
 /* A synthetic directory inode owned by the VFS (mount points made in the mount tree). */
 struct inode *synthetic_dir_inode(struct super_block *sb, uint32_t mode, uint32_t uid,
 				  uint32_t gid);

@@ -188,6 +188,7 @@ struct mount *vfs_kern_mount(struct vfs *vfs, const struct cred *cred, const cha
 		fc.data = vl_strdup(data);
 		if (!fc.data)
 			return ERR_PTR(-ENOMEM);
+		fs_strip_sb_flags(fc.data, &fc.sb_flags);
 	}
 	err = r->type->get_tree(&fc, &sb);
 	vl_free(fc.data);

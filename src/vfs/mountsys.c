@@ -123,9 +123,7 @@ static struct mount *copy_tree(struct task *t, const struct path *p, bool recurs
 		}
 		where.mnt = top;
 		where.dentry = child->mnt_mountpoint;
-		mnt_attach(sub, &where, t->ns);
-		mnt_put(sub); /* the tree holds it now */
-		/* mnt_attach put sub in the namespace list; it stays there. */
+		mnt_attach(sub, &where, t->ns); /* the tree takes our reference */
 	}
 	return top;
 }
@@ -212,15 +210,19 @@ static int do_remount(struct task *t, const struct path *mp, unsigned long flags
 			.errmsg = &t->errmsg,
 		};
 
-		if (!sb->s_op->remount) {
+		fc.data = vl_strdup(data);
+		if (!fc.data)
+			return -ENOMEM;
+		fs_strip_sb_flags(fc.data, &fc.sb_flags);
+		if (fc.sb_flags & SB_RDONLY)
+			flags |= MS_RDONLY;
+		if (fc.data[0] && !sb->s_op->remount) {
+			vl_free(fc.data);
 			task_seterr(t, "%s: options cannot be changed on remount",
 				    sb->s_type->name);
 			return -EINVAL;
 		}
-		fc.data = vl_strdup(data);
-		if (!fc.data)
-			return -ENOMEM;
-		err = sb->s_op->remount(sb, &fc);
+		err = fc.data[0] ? sb->s_op->remount(sb, &fc) : 0;
 		vl_free(fc.data);
 		if (err)
 			return err;

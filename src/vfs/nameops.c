@@ -644,6 +644,10 @@ ssize_t vfs_readlinkat(struct task *t, int dirfd, const char *path, char *buf, s
 		n = -EINVAL;
 		goto out;
 	}
+	if (!buf) {
+		n = -EFAULT;
+		goto out;
+	}
 	err = path_lookupat(t, dirfd, path, LOOKUP_EMPTY, &p);
 	if (err) {
 		n = err;

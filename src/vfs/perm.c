@@ -57,8 +57,7 @@ int generic_permission(struct inode *inode, int mask, const struct cred *cred)
 	mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
 	if (mask == MAY_READ && capable(cred, CAP_DAC_READ_SEARCH))
 		return 0;
-	if ((!(mask & MAY_EXEC) || (inode->i_mode & MODE_IXUGO)) &&
-	    capable(cred, CAP_DAC_OVERRIDE))
+	if ((!(mask & MAY_EXEC) || (inode->i_mode & MODE_IXUGO)) && capable(cred, CAP_DAC_OVERRIDE))
 		return 0;
 	return -EACCES;
 }

@@ -66,6 +66,8 @@ static ssize_t do_read(struct file *f, void *buf, size_t len, int64_t *pos)
 		return -EBADF;
 	if (S_ISDIR(f->f_inode->i_mode))
 		return -EISDIR;
+	if (!buf && len)
+		return -EFAULT;
 	if (!f->f_op->read)
 		return -EINVAL;
 	if (len > SSIZE_MAX)
@@ -92,6 +94,8 @@ static ssize_t do_write(struct task *t, struct file *f, const void *buf, size_t 
 		return -EBADF;
 	if (!f->f_op->write)
 		return -EINVAL;
+	if (!buf && len)
+		return -EFAULT;
 	if (len > SSIZE_MAX)
 		len = SSIZE_MAX;
 	if (use_append && (f->f_flags & O_APPEND))
@@ -322,6 +326,10 @@ ssize_t vfs_getdents(struct task *t, int fd, void *buf, size_t len)
 		ret = -ENOTDIR;
 		goto out_f;
 	}
+	if (!buf) {
+		ret = -EFAULT;
+		goto out_f;
+	}
 	if (f->f_inode->i_nlink == 0) {
 		ret = -ENOENT; /* IS_DEADDIR */
 		goto out_f;
@@ -373,6 +381,10 @@ int vfs_ioctl(struct task *t, int fd, unsigned long req, void *arg)
 	}
 	switch (req) {
 	case FIONREAD:
+		if (!arg) {
+			err = -EFAULT;
+			break;
+		}
 		if (S_ISREG(f->f_inode->i_mode)) {
 			int64_t left = f->f_inode->i_size - f->f_pos;
 			int v = left > INT32_MAX ? INT32_MAX : (left < 0 ? 0 : (int)left);

@@ -97,3 +97,44 @@ bool fs_opt_next(char **cursor, char **key, char **value)
 	*key = s;
 	return true;
 }
+
+/*
+ * Linux's vfs_parse_sb_flag(): words of the option string that are the VFS's, not the
+ * filesystem's. They are removed from data in place; "ro"/"rw" set or clear SB_RDONLY,
+ * the others are accepted and have no effect in memory.
+ */
+void fs_strip_sb_flags(char *data, uint32_t *sb_flags)
+{
+	static const char *const generic[] = { "sync",	   "async",   "dirsync", "lazytime",
+					       "nolazytime", "mand",    "nomand",  "silent",
+					       "ro",	   "rw" };
+	char *out = data, *s = data;
+	size_t i;
+
+	while (s && *s) {
+		size_t len = strcspn(s, ",");
+		bool drop = false;
+
+		for (i = 0; i < ARRAY_SIZE(generic); i++) {
+			if (strlen(generic[i]) == len && strncmp(s, generic[i], len) == 0) {
+				drop = true;
+				if (strcmp(generic[i], "ro") == 0)
+					*sb_flags |= SB_RDONLY;
+				else if (strcmp(generic[i], "rw") == 0)
+					*sb_flags &= ~(uint32_t)SB_RDONLY;
+				break;
+			}
+		}
+		if (!drop && len) {
+			if (out != data)
+				*out++ = ',';
+			memmove(out, s, len);
+			out += len;
+		}
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	if (out)
+		*out = '\0';
+}

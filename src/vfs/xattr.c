@@ -86,8 +86,7 @@ static int xattr_permission(struct inode *inode, const char *name, int mask,
 		    !inode_owner_or_capable(inode, cred))
 			return -EPERM;
 		break;
-	case XNS_UNKNOWN:
-		break;
+	case XNS_UNKNOWN: break;
 	}
 	return inode_permission(inode, mask, cred);
 }
@@ -125,8 +124,8 @@ static void xattr_touch(struct dentry *d)
 	d->d_inode->i_ctime = vfs_now(d->d_sb->s_vfs);
 }
 
-ssize_t vfs_getxattrat(struct task *t, int dirfd, const char *path, const char *name,
-		       void *value, size_t size, int flags)
+ssize_t vfs_getxattrat(struct task *t, int dirfd, const char *path, const char *name, void *value,
+		       size_t size, int flags)
 {
 	struct inode *inode;
 	unsigned lookup;
@@ -171,8 +170,8 @@ out:
 	return ret;
 }
 
-int vfs_setxattrat(struct task *t, int dirfd, const char *path, const char *name,
-		   const void *value, size_t size, int xflags, int flags)
+int vfs_setxattrat(struct task *t, int dirfd, const char *path, const char *name, const void *value,
+		   size_t size, int xflags, int flags)
 {
 	struct inode *inode;
 	unsigned lookup;
@@ -240,7 +239,7 @@ static ssize_t xattr_list_filtered(struct dentry *d, const struct cred *cred, ch
 
 	*out = NULL;
 	if (!inode->i_op || !inode->i_op->listxattr)
-		return 0;	/* Linux: an empty list, not an error */
+		return 0; /* Linux: an empty list, not an error */
 	len = inode->i_op->listxattr(d, NULL, 0);
 	if (len <= 0)
 		return len;

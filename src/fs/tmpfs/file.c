@@ -41,8 +41,8 @@ int tmpfs_charge_pages(struct super_block *sb, uint64_t n)
 {
 	struct tmpfs_sb_info *sbi = TMPFS_SB(sb);
 
-	if (sbi->max_pages && (sbi->used_pages > sbi->max_pages ||
-			       n > sbi->max_pages - sbi->used_pages))
+	if (sbi->max_pages &&
+	    (sbi->used_pages > sbi->max_pages || n > sbi->max_pages - sbi->used_pages))
 		return -ENOSPC;
 	sbi->used_pages += n;
 	return 0;
@@ -69,6 +69,22 @@ static void *pt_lookup(const struct tmpfs_inode *ti, uint64_t idx)
 		p = ((void **)p)[(idx >> (PT_SHIFT * h)) & PT_MASK];
 	}
 	return p;
+}
+
+/* The slot for idx if every node on the way exists, else NULL (idx is in a hole). */
+static void **pt_peek_slot(struct tmpfs_inode *ti, uint64_t idx)
+{
+	void **slot = &ti->pt_root;
+	unsigned h;
+
+	if (idx >= pt_span(ti->pt_height))
+		return NULL;
+	for (h = ti->pt_height; h > 0; h--) {
+		if (!*slot)
+			return NULL;
+		slot = &((void **)*slot)[(idx >> (PT_SHIFT * (h - 1))) & PT_MASK];
+	}
+	return slot;
 }
 
 /* The slot for idx, growing the tree and allocating nodes on the way; NULL on ENOMEM
@@ -246,6 +262,8 @@ static ssize_t tmpfs_file_read(struct file *file, void *buf, size_t len, int64_t
 	struct tmpfs_inode *ti = TMPFS_I(inode);
 	char *out = buf;
 	size_t done = 0;
+	void **slot = NULL;
+	uint64_t slot_idx = 0;
 
 	if (off < 0)
 		return -EINVAL;
@@ -259,8 +277,16 @@ static ssize_t tmpfs_file_read(struct file *file, void *buf, size_t len, int64_t
 		uint64_t pos = (uint64_t)off + done;
 		size_t poff = pos & (TMPFS_PAGE_SIZE - 1);
 		size_t n = MIN(TMPFS_PAGE_SIZE - poff, len - done);
-		const char *page = pt_lookup(ti, pos >> TMPFS_PAGE_SHIFT);
+		uint64_t idx = pos >> TMPFS_PAGE_SHIFT;
+		const char *page;
 
+		/* As in write: the next page of the same leaf is the next slot. */
+		if (slot && ti->pt_height > 0 && idx == slot_idx + 1 && (idx & PT_MASK) != 0)
+			slot++;
+		else
+			slot = pt_peek_slot(ti, idx);
+		slot_idx = idx;
+		page = slot ? *slot : NULL;
 		if (page)
 			memcpy(out + done, page + poff, n);
 		else

@@ -37,11 +37,11 @@
 
 /* Per superblock. Protected by: vfs->lock. */
 struct tmpfs_sb_info {
-	uint64_t max_pages;	/* 0: unlimited */
+	uint64_t max_pages; /* 0: unlimited */
 	uint64_t used_pages;
-	uint64_t max_inodes;	/* 0: unlimited */
+	uint64_t max_inodes; /* 0: unlimited */
 	uint64_t used_inodes;
-	uint32_t mode;		/* root's, as given at mount (show_options) */
+	uint32_t mode; /* root's, as given at mount (show_options) */
 	uint32_t uid;
 	uint32_t gid;
 };
@@ -60,14 +60,14 @@ struct tmpfs_xattr;
 struct tmpfs_inode {
 	struct inode vfs_inode;
 	union {
-		struct {		/* S_IFREG */
+		struct { /* S_IFREG */
 			void *pt_root;
-			uint32_t nr_pages;	/* allocated data pages */
+			uint32_t nr_pages; /* allocated data pages */
 			uint8_t pt_height;
 		};
-		char *symlink;		/* S_IFLNK: the target, NUL-terminated, i_size bytes */
+		char *symlink; /* S_IFLNK: the target, NUL-terminated, i_size bytes */
 	};
-	struct tmpfs_xattr *xattrs;	/* sorted by name, as Linux lists them */
+	struct tmpfs_xattr *xattrs; /* sorted by name, as Linux lists them */
 };
 
 static inline struct tmpfs_inode *TMPFS_I(struct inode *inode)

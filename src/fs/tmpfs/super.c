@@ -51,8 +51,8 @@ static bool tmpfs_parse_u64(const char *s, unsigned base, uint64_t *out, const c
 	bool any = false;
 
 	if (base == 0) {
-		if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') &&
-		    p[2] && strchr("0123456789abcdefABCDEF", p[2])) {
+		if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && p[2] &&
+		    strchr("0123456789abcdefABCDEF", p[2])) {
 			base = 16;
 			p += 2;
 		} else {
@@ -94,12 +94,18 @@ static bool tmpfs_memparse(const char *s, uint64_t *out, const char **rest)
 	if (!tmpfs_parse_u64(s, 0, &v, &p))
 		return false;
 	switch (*p) {
-	case 'E': case 'e': shift = 60; break;
-	case 'P': case 'p': shift = 50; break;
-	case 'T': case 't': shift = 40; break;
-	case 'G': case 'g': shift = 30; break;
-	case 'M': case 'm': shift = 20; break;
-	case 'K': case 'k': shift = 10; break;
+	case 'E':
+	case 'e': shift = 60; break;
+	case 'P':
+	case 'p': shift = 50; break;
+	case 'T':
+	case 't': shift = 40; break;
+	case 'G':
+	case 'g': shift = 30; break;
+	case 'M':
+	case 'm': shift = 20; break;
+	case 'K':
+	case 'k': shift = 10; break;
 	default: break;
 	}
 	if (shift) {
@@ -200,8 +206,8 @@ static int tmpfs_statfs(struct super_block *sb, struct vfs_statfs *st)
 	}
 	if (sbi->max_inodes) {
 		st->files = sbi->max_inodes;
-		st->ffree = sbi->max_inodes > sbi->used_inodes ?
-				    sbi->max_inodes - sbi->used_inodes : 0;
+		st->ffree =
+			sbi->max_inodes > sbi->used_inodes ? sbi->max_inodes - sbi->used_inodes : 0;
 	}
 	return 0;
 }
@@ -323,7 +329,7 @@ static int tmpfs_get_tree(struct fs_context *fc, struct super_block **out)
 	if (err)
 		goto out_sb;
 	err = -ENOMEM;
-	sb->s_root = d_make_root(root);	/* consumes root, even on failure */
+	sb->s_root = d_make_root(root); /* consumes root, even on failure */
 	if (!sb->s_root)
 		goto out_sb;
 	*out = sb;

@@ -22,8 +22,8 @@
 /* One attribute: the name (NUL-terminated) then the value, in one allocation. */
 struct tmpfs_xattr {
 	struct tmpfs_xattr *next;
-	uint32_t size;		/* of the value */
-	uint8_t name_len;	/* without the NUL; 1..255 */
+	uint32_t size;	  /* of the value */
+	uint8_t name_len; /* without the NUL; 1..255 */
 	char data[];
 };
 
@@ -45,8 +45,7 @@ static int tmpfs_xattr_check_name(const char *name)
 }
 
 /* The link that points at name's entry, or at the entry it would go before. */
-static struct tmpfs_xattr **tmpfs_xattr_find(struct tmpfs_inode *ti, const char *name,
-					     bool *found)
+static struct tmpfs_xattr **tmpfs_xattr_find(struct tmpfs_inode *ti, const char *name, bool *found)
 {
 	struct tmpfs_xattr **link = &ti->xattrs;
 
@@ -112,7 +111,7 @@ int tmpfs_setxattr(struct dentry *dentry, const char *name, const void *value, s
 	x->size = (uint32_t)size;
 	x->name_len = (uint8_t)name_len;
 	memcpy(x->data, name, name_len + 1);
-	if (size)	/* size 0 is an empty value (value may be NULL), not a removal */
+	if (size) /* size 0 is an empty value (value may be NULL), not a removal */
 		memcpy(x->data + name_len + 1, value, size);
 	if (found) {
 		struct tmpfs_xattr *old = *link;
