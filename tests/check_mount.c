@@ -250,6 +250,24 @@ START_TEST(mount_disconnected_and_synthetic)
 }
 END_TEST
 
+START_TEST(mount_ids_and_devices_reused_lowest_first)
+{
+	char *s;
+
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/a", 0755));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/b", 0755));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/c", 0755));
+	ck_assert_ok(vfs_mount(tt, "x", "/a", "tmpfs", 0, NULL));
+	ck_assert_ok(vfs_mount(tt, "y", "/b", "tmpfs", 0, NULL));
+	ck_assert_ok(vfs_umount2(tt, "/a", 0));
+	ck_assert_ok(vfs_mount(tt, "z", "/c", "tmpfs", 0, NULL));
+	s = mountinfo();
+	ck_assert_ptr_nonnull(strstr(s, "3 1 0:3 / /b rw,relatime - tmpfs y rw\n"));
+	ck_assert_ptr_nonnull(strstr(s, "2 1 0:2 / /c rw,relatime - tmpfs z rw\n"));
+	free(s);
+}
+END_TEST
+
 Suite *mount_suite(void)
 {
 	Suite *s = suite_create("mount");
@@ -265,5 +283,6 @@ Suite *mount_suite(void)
 	tcase_add_test(tc, mount_stacked_and_move);
 	tcase_add_test(tc, mount_propagation_flags);
 	tcase_add_test(tc, mount_disconnected_and_synthetic);
+	tcase_add_test(tc, mount_ids_and_devices_reused_lowest_first);
 	return s;
 }

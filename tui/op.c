@@ -62,11 +62,11 @@ struct flag {
 
 /* pjdfstest's open flags plus the ones our API supports beyond them. */
 static const struct flag open_flags[] = {
-	{ O_RDONLY, "O_RDONLY" },     { O_WRONLY, "O_WRONLY" },	    { O_RDWR, "O_RDWR" },
-	{ O_NONBLOCK, "O_NONBLOCK" }, { O_APPEND, "O_APPEND" },	    { O_CREAT, "O_CREAT" },
-	{ O_TRUNC, "O_TRUNC" },	      { O_EXCL, "O_EXCL" },	    { O_SYNC, "O_SYNC" },
-	{ O_NOFOLLOW, "O_NOFOLLOW" }, { O_NOCTTY, "O_NOCTTY" },	    { O_DIRECTORY, "O_DIRECTORY" },
-	{ O_CLOEXEC, "O_CLOEXEC" },   { O_PATH, "O_PATH" },	    { 0, NULL },
+	{ O_RDONLY, "O_RDONLY" },     { O_WRONLY, "O_WRONLY" }, { O_RDWR, "O_RDWR" },
+	{ O_NONBLOCK, "O_NONBLOCK" }, { O_APPEND, "O_APPEND" }, { O_CREAT, "O_CREAT" },
+	{ O_TRUNC, "O_TRUNC" },	      { O_EXCL, "O_EXCL" },	{ O_SYNC, "O_SYNC" },
+	{ O_NOFOLLOW, "O_NOFOLLOW" }, { O_NOCTTY, "O_NOCTTY" }, { O_DIRECTORY, "O_DIRECTORY" },
+	{ O_CLOEXEC, "O_CLOEXEC" },   { O_PATH, "O_PATH" },	{ 0, NULL },
 };
 
 /* One table for every *at call: pjdfstest splits it per call, but a flag a call does not
@@ -93,23 +93,57 @@ static const struct flag xattr_flags[] = {
 };
 
 static const struct flag node_types[] = {
-	{ S_IFCHR, "c" }, { S_IFBLK, "b" },  { S_IFIFO, "f" },	{ S_IFDIR, "d" },
+	{ S_IFCHR, "c" }, { S_IFBLK, "b" },  { S_IFIFO, "f" }, { S_IFDIR, "d" },
 	{ S_IFREG, "o" }, { S_IFSOCK, "s" }, { 0, NULL },
 };
 
 static const char *const stat_fields[] = {
-	"type",	    "mode",	"inode",    "nlink", "uid",   "gid",   "size",
-	"blocks",   "atime",	"mtime",    "ctime", "major", "minor", "atime_ns",
-	"mtime_ns", "ctime_ns", NULL,
+	"type",	 "mode",  "inode", "nlink", "uid",	"gid",	    "size",	"blocks", "atime",
+	"mtime", "ctime", "major", "minor", "atime_ns", "mtime_ns", "ctime_ns", NULL,
 };
 
 enum call_id {
-	C_OPEN, C_OPENAT, C_CREATE, C_UNLINK, C_UNLINKAT, C_MKDIR, C_MKDIRAT, C_RMDIR,
-	C_LINK, C_LINKAT, C_SYMLINK, C_SYMLINKAT, C_RENAME, C_RENAMEAT, C_RENAMEAT2,
-	C_MKFIFO, C_MKFIFOAT, C_MKNOD, C_MKNODAT, C_CHMOD, C_FCHMOD, C_FCHMODAT, C_CHOWN,
-	C_FCHOWN, C_LCHOWN, C_FCHOWNAT, C_TRUNCATE, C_FTRUNCATE, C_STAT, C_FSTAT, C_LSTAT,
-	C_FSTATAT, C_WRITE, C_UTIMENSAT, C_PREAD, C_READLINK, C_READDIR, C_GETXATTR,
-	C_SETXATTR, C_LISTXATTR, C_REMOVEXATTR,
+	C_OPEN,
+	C_OPENAT,
+	C_CREATE,
+	C_UNLINK,
+	C_UNLINKAT,
+	C_MKDIR,
+	C_MKDIRAT,
+	C_RMDIR,
+	C_LINK,
+	C_LINKAT,
+	C_SYMLINK,
+	C_SYMLINKAT,
+	C_RENAME,
+	C_RENAMEAT,
+	C_RENAMEAT2,
+	C_MKFIFO,
+	C_MKFIFOAT,
+	C_MKNOD,
+	C_MKNODAT,
+	C_CHMOD,
+	C_FCHMOD,
+	C_FCHMODAT,
+	C_CHOWN,
+	C_FCHOWN,
+	C_LCHOWN,
+	C_FCHOWNAT,
+	C_TRUNCATE,
+	C_FTRUNCATE,
+	C_STAT,
+	C_FSTAT,
+	C_LSTAT,
+	C_FSTATAT,
+	C_WRITE,
+	C_UTIMENSAT,
+	C_PREAD,
+	C_READLINK,
+	C_READDIR,
+	C_GETXATTR,
+	C_SETXATTR,
+	C_LISTXATTR,
+	C_REMOVEXATTR,
 };
 
 struct call {
@@ -271,8 +305,7 @@ static int parse_args(const struct call *c, char **w, int nw, struct line *ln, u
 		}
 		a[i].str = w[i];
 		switch (kind) {
-		case K_STR:
-			continue;
+		case K_STR: continue;
 		case K_NUM:
 			if (!parse_num(w[i], &a[i].num))
 				goto bad_number;
@@ -609,59 +642,37 @@ static long run_call(struct line *ln, const struct call *c, const union arg *a, 
 		if (r >= 0)
 			be->close(x, (int)r);
 		return r;
-	case C_UNLINK:
-		return be->unlinkat(x, AT_FDCWD, S(0), 0);
-	case C_UNLINKAT:
-		return be->unlinkat(x, (int)N(0), S(1), (int)N(2));
-	case C_MKDIR:
-		return be->mkdirat(x, AT_FDCWD, S(0), (mode_t)N(1));
-	case C_MKDIRAT:
-		return be->mkdirat(x, (int)N(0), S(1), (mode_t)N(2));
-	case C_RMDIR:
-		return be->unlinkat(x, AT_FDCWD, S(0), AT_REMOVEDIR);
-	case C_LINK:
-		return be->linkat(x, AT_FDCWD, S(0), AT_FDCWD, S(1), 0);
-	case C_LINKAT:
-		return be->linkat(x, (int)N(0), S(1), (int)N(2), S(3), (int)N(4));
-	case C_SYMLINK:
-		return be->symlinkat(x, S(0), AT_FDCWD, S(1));
-	case C_SYMLINKAT:
-		return be->symlinkat(x, S(0), (int)N(1), S(2));
-	case C_RENAME:
-		return be->renameat2(x, AT_FDCWD, S(0), AT_FDCWD, S(1), 0);
-	case C_RENAMEAT:
-		return be->renameat2(x, (int)N(0), S(1), (int)N(2), S(3), 0);
-	case C_RENAMEAT2:
-		return be->renameat2(x, (int)N(0), S(1), (int)N(2), S(3), (unsigned)N(4));
-	case C_MKFIFO:
-		return be->mknodat(x, AT_FDCWD, S(0), S_IFIFO | (mode_t)N(1), 0);
-	case C_MKFIFOAT:
-		return be->mknodat(x, (int)N(0), S(1), S_IFIFO | (mode_t)N(2), 0);
+	case C_UNLINK: return be->unlinkat(x, AT_FDCWD, S(0), 0);
+	case C_UNLINKAT: return be->unlinkat(x, (int)N(0), S(1), (int)N(2));
+	case C_MKDIR: return be->mkdirat(x, AT_FDCWD, S(0), (mode_t)N(1));
+	case C_MKDIRAT: return be->mkdirat(x, (int)N(0), S(1), (mode_t)N(2));
+	case C_RMDIR: return be->unlinkat(x, AT_FDCWD, S(0), AT_REMOVEDIR);
+	case C_LINK: return be->linkat(x, AT_FDCWD, S(0), AT_FDCWD, S(1), 0);
+	case C_LINKAT: return be->linkat(x, (int)N(0), S(1), (int)N(2), S(3), (int)N(4));
+	case C_SYMLINK: return be->symlinkat(x, S(0), AT_FDCWD, S(1));
+	case C_SYMLINKAT: return be->symlinkat(x, S(0), (int)N(1), S(2));
+	case C_RENAME: return be->renameat2(x, AT_FDCWD, S(0), AT_FDCWD, S(1), 0);
+	case C_RENAMEAT: return be->renameat2(x, (int)N(0), S(1), (int)N(2), S(3), 0);
+	case C_RENAMEAT2: return be->renameat2(x, (int)N(0), S(1), (int)N(2), S(3), (unsigned)N(4));
+	case C_MKFIFO: return be->mknodat(x, AT_FDCWD, S(0), S_IFIFO | (mode_t)N(1), 0);
+	case C_MKFIFOAT: return be->mknodat(x, (int)N(0), S(1), S_IFIFO | (mode_t)N(2), 0);
 	case C_MKNOD:
-		return be->mknodat(x, AT_FDCWD, S(0), (mode_t)(N(1) | N(2)),
-				   VFS_MKDEV(N(3), N(4)));
+		return be->mknodat(x, AT_FDCWD, S(0), (mode_t)(N(1) | N(2)), VFS_MKDEV(N(3), N(4)));
 	case C_MKNODAT:
 		return be->mknodat(x, (int)N(0), S(1), (mode_t)(N(2) | N(3)),
 				   VFS_MKDEV(N(4), N(5)));
-	case C_CHMOD:
-		return be->fchmodat(x, AT_FDCWD, S(0), (mode_t)N(1), 0);
-	case C_FCHMOD:
-		return be->fchmod(x, (int)N(0), (mode_t)N(1));
-	case C_FCHMODAT:
-		return be->fchmodat(x, (int)N(0), S(1), (mode_t)N(2), (int)N(3));
-	case C_CHOWN:
-		return be->fchownat(x, AT_FDCWD, S(0), (uid_t)N(1), (gid_t)N(2), 0);
-	case C_FCHOWN:
-		return be->fchown(x, (int)N(0), (uid_t)N(1), (gid_t)N(2));
+	case C_CHMOD: return be->fchmodat(x, AT_FDCWD, S(0), (mode_t)N(1), 0);
+	case C_FCHMOD: return be->fchmod(x, (int)N(0), (mode_t)N(1));
+	case C_FCHMODAT: return be->fchmodat(x, (int)N(0), S(1), (mode_t)N(2), (int)N(3));
+	case C_CHOWN: return be->fchownat(x, AT_FDCWD, S(0), (uid_t)N(1), (gid_t)N(2), 0);
+	case C_FCHOWN: return be->fchown(x, (int)N(0), (uid_t)N(1), (gid_t)N(2));
 	case C_LCHOWN:
 		return be->fchownat(x, AT_FDCWD, S(0), (uid_t)N(1), (gid_t)N(2),
 				    AT_SYMLINK_NOFOLLOW);
 	case C_FCHOWNAT:
 		return be->fchownat(x, (int)N(0), S(1), (uid_t)N(2), (gid_t)N(3), (int)N(4));
-	case C_TRUNCATE:
-		return be->truncate(x, S(0), (off_t)N(1));
-	case C_FTRUNCATE:
-		return be->ftruncate(x, (int)N(0), (off_t)N(1));
+	case C_TRUNCATE: return be->truncate(x, S(0), (off_t)N(1));
+	case C_FTRUNCATE: return be->ftruncate(x, (int)N(0), (off_t)N(1));
 	case C_STAT:
 	case C_LSTAT:
 		r = be->fstatat(x, AT_FDCWD, S(0), &st, c->id == C_LSTAT ? AT_SYMLINK_NOFOLLOW : 0);
@@ -684,8 +695,7 @@ static long run_call(struct line *ln, const struct call *c, const union arg *a, 
 			*printed = true;
 		}
 		return r;
-	case C_WRITE:
-		return be->write(x, (int)N(0), S(1), strlen(S(1)));
+	case C_WRITE: return be->write(x, (int)N(0), S(1), strlen(S(1)));
 	case C_UTIMENSAT:
 		ts[0].tv_sec = (time_t)N(2);
 		ts[0].tv_nsec = (long)N(3);
@@ -731,8 +741,7 @@ static long run_call(struct line *ln, const struct call *c, const union arg *a, 
 		r = do_listxattr(ln, S(0));
 		*printed = r == 0;
 		return r;
-	case C_REMOVEXATTR:
-		return be->removexattr(x, S(0), S(1));
+	case C_REMOVEXATTR: return be->removexattr(x, S(0), S(1));
 	}
 #undef S
 #undef N
@@ -949,7 +958,7 @@ int op_split_line(char *line, char ***argvp, int *argcp)
 		/* Words are rebuilt in place: o never passes p. */
 		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
 			if (*p == '\'') {
-				for (p++; *p && *p != '\''; )
+				for (p++; *p && *p != '\'';)
 					*o++ = *p++;
 				if (*p++ != '\'')
 					goto unterminated;

@@ -47,8 +47,8 @@ static int v_mknodat(void *ctx, int dirfd, const char *path, mode_t mode, uint32
 	return vfs_mknodat(ctx, dirfd, path, mode, dev);
 }
 
-static int v_linkat(void *ctx, int olddirfd, const char *oldpath, int newdirfd,
-		    const char *newpath, int flags)
+static int v_linkat(void *ctx, int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+		    int flags)
 {
 	return vfs_linkat(ctx, olddirfd, oldpath, newdirfd, newpath, flags);
 }
@@ -130,14 +130,13 @@ static ssize_t v_getdents(void *ctx, int fd, void *buf, size_t len)
 	return vfs_getdents(ctx, fd, buf, len);
 }
 
-static ssize_t v_getxattr(void *ctx, const char *path, const char *name, void *value,
-			  size_t size)
+static ssize_t v_getxattr(void *ctx, const char *path, const char *name, void *value, size_t size)
 {
 	return vfs_getxattrat(ctx, AT_FDCWD, path, name, value, size, 0);
 }
 
-static int v_setxattr(void *ctx, const char *path, const char *name, const void *value,
-		      size_t size, int xflags)
+static int v_setxattr(void *ctx, const char *path, const char *name, const void *value, size_t size,
+		      int xflags)
 {
 	return vfs_setxattrat(ctx, AT_FDCWD, path, name, value, size, xflags, 0);
 }
@@ -172,8 +171,7 @@ static int v_set_creds(void *ctx, uid_t uid, const gid_t *gids, size_t ngids)
 	if (ngids)
 		r = task_setcreds(t, uid, gids[0], ngids, gids);
 	else
-		r = task_setcreds(t, uid, saved_creds.gid, saved_creds.ngroups,
-				  saved_creds.groups);
+		r = task_setcreds(t, uid, saved_creds.gid, saved_creds.ngroups, saved_creds.groups);
 	if (r < 0) {
 		free(saved_creds.groups);
 		saved_creds.saved = 0;

@@ -9,6 +9,11 @@
  *   negative and its superblock caches negatives): then it is the cache.
  * - Readdir cursors (D_CURSOR) sit in the children list only: no table slot, no name,
  *   no reference on the parent (the open directory file holds that).
+ *
+ * A table slot holds a dentry pointer in its low 48 bits and a 16-bit tag of the name's
+ * hash in the top 16 (user-space pointers on x86-64 and arm64 Linux fit in 47 bits). A
+ * lookup compares tags first, so in a large directory it touches one slot and only the
+ * dentry that matches, instead of every dentry on the probe sequence.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -30,6 +35,27 @@ static uint32_t name_hash(const char *name, size_t len)
 	return h ^ (h >> 15);
 }
 
+#define SLOT_PTR_BITS 48
+#define SLOT_PTR_MASK ((UINT64_C(1) << SLOT_PTR_BITS) - 1)
+
+_Static_assert(sizeof(uintptr_t) == 8, "tagged slots need 64-bit pointers");
+
+static uintptr_t slot_tag(uint32_t hash)
+{
+	/* Bits independent of the low bits that pick the home slot. */
+	return (uintptr_t)((hash * UINT64_C(0x9E3779B97F4A7C15)) >> 48);
+}
+
+static uintptr_t slot_make(struct dentry *d)
+{
+	return (uintptr_t)d | (slot_tag(d->d_hash) << SLOT_PTR_BITS);
+}
+
+static struct dentry *slot_dentry(uintptr_t v)
+{
+	return (struct dentry *)(v & SLOT_PTR_MASK);
+}
+
 static struct dentry_dir *d_dir_get(struct dentry *d)
 {
 	struct dentry_dir *dd = d->d_dir;
@@ -47,21 +73,21 @@ static struct dentry_dir *d_dir_get(struct dentry *d)
 static int table_grow(struct dentry_dir *dd)
 {
 	uint32_t newsize = dd->mask ? (dd->mask + 1) * 2 : 8;
-	struct dentry **slots = vl_zalloc(sizeof(*slots) * newsize);
+	uintptr_t *slots = vl_zalloc(sizeof(*slots) * newsize);
 	uint32_t i, j;
 
 	if (!slots)
 		return -ENOMEM;
 	if (dd->mask) {
 		for (i = 0; i <= dd->mask; i++) {
-			struct dentry *c = dd->slots[i];
+			uintptr_t v = dd->slots[i];
 
-			if (!c)
+			if (!v)
 				continue;
-			j = c->d_hash & (newsize - 1);
+			j = slot_dentry(v)->d_hash & (newsize - 1);
 			while (slots[j])
 				j = (j + 1) & (newsize - 1);
-			slots[j] = c;
+			slots[j] = v;
 		}
 	}
 	vl_free(dd->slots);
@@ -84,7 +110,7 @@ static void table_insert(struct dentry_dir *dd, struct dentry *c)
 
 	while (dd->slots[j])
 		j = (j + 1) & dd->mask;
-	dd->slots[j] = c;
+	dd->slots[j] = slot_make(c);
 	dd->count++;
 }
 
@@ -93,20 +119,20 @@ static void table_remove(struct dentry_dir *dd, struct dentry *c)
 {
 	uint32_t i = c->d_hash & dd->mask, j, k;
 
-	while (dd->slots[i] != c)
+	while (slot_dentry(dd->slots[i]) != c)
 		i = (i + 1) & dd->mask;
-	dd->slots[i] = NULL;
+	dd->slots[i] = 0;
 	dd->count--;
 	j = i;
 	for (;;) {
 		j = (j + 1) & dd->mask;
 		if (!dd->slots[j])
 			break;
-		k = dd->slots[j]->d_hash & dd->mask;
+		k = slot_dentry(dd->slots[j])->d_hash & dd->mask;
 		/* Move slot j back to i unless its home k lies cyclically in (i, j]. */
 		if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
 			dd->slots[i] = dd->slots[j];
-			dd->slots[j] = NULL;
+			dd->slots[j] = 0;
 			i = j;
 		}
 	}
@@ -115,13 +141,19 @@ static void table_remove(struct dentry_dir *dd, struct dentry *c)
 struct dentry *d_lookup(struct dentry *dir, const char *name, size_t len)
 {
 	struct dentry_dir *dd = dir->d_dir;
+	uintptr_t v, tag;
 	uint32_t h, j;
-	struct dentry *c;
 
 	if (!dd || !dd->mask)
 		return NULL;
 	h = name_hash(name, len);
-	for (j = h & dd->mask; (c = dd->slots[j]) != NULL; j = (j + 1) & dd->mask) {
+	tag = slot_tag(h);
+	for (j = h & dd->mask; (v = dd->slots[j]) != 0; j = (j + 1) & dd->mask) {
+		struct dentry *c;
+
+		if ((v >> SLOT_PTR_BITS) != tag)
+			continue;
+		c = slot_dentry(v);
 		if (c->d_hash == h && c->d_namelen == len && memcmp(c->d_name, name, len) == 0)
 			return c;
 	}
@@ -134,6 +166,11 @@ static struct dentry *d_new(struct super_block *sb, const char *name, size_t len
 
 	if (!d)
 		return NULL;
+	if ((uintptr_t)d & ~SLOT_PTR_MASK) {
+		/* A pointer above 2^48 cannot be tagged: refuse rather than corrupt. */
+		vl_free(d);
+		return NULL;
+	}
 	memset(d, 0, sizeof(*d));
 	memcpy(d->d_iname, name, len);
 	d->d_iname[len] = '\0';
@@ -343,10 +380,10 @@ void shrink_dcache_sb(struct super_block *sb)
 			continue;
 		}
 		parent = d->d_parent;
-		if (d->d_flags & D_HASHED)
-			d_unhash(d);
-		else
-			list_del(&d->d_child);
+		/* No lookups happen any more: leave the parent's table stale (it is freed with
+		 * the parent) rather than shifting it once per child. */
+		list_del(&d->d_child);
+		d->d_flags &= (uint16_t)~D_HASHED;
 		if (d->d_inode)
 			iput(d->d_inode);
 		/* All that may still point here is the superblock's hold on its root. */

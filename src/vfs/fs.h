@@ -198,7 +198,8 @@ struct inode {
 /* The children of a directory dentry: an open-addressing hash table for O(1) lookup
  * and a list in creation order for readdir (readdir cursors live in the list too). */
 struct dentry_dir {
-	struct dentry **slots;	/* NULL or a dentry; linear probing, backward-shift delete */
+	uintptr_t *slots;	/* 0 or a tagged dentry pointer (see dentry.c); linear probing,
+				 * backward-shift delete */
 	uint32_t mask;		/* table size - 1 (size a power of two), or 0 when unallocated */
 	uint32_t count;		/* hashed children, positive or negative */
 	uint32_t positive;	/* children with an inode */

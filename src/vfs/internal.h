@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 
+#include "../base/ida.h"
 #include "../kernel/internal.h"
 #include "fs.h"
 
@@ -50,9 +51,10 @@ struct vfs {
 	struct host *host;
 	struct list_head fs_types;	/* of fs_registration */
 	struct mount *mnt_hash[1u << MNT_HASH_BITS];
-	int next_mnt_id;
+	struct ida mnt_ids;		/* mount IDs, lowest free first from 1 */
+	struct ida anon_minors;		/* anonymous device minors (0:N), from 1 */
+	struct list_head pipes;		/* open FIFOs' pipes (pipe.c) */
 	int next_group_id;
-	uint32_t next_anon_minor;
 	struct dentry_dir *free_anon;	/* unused */
 };
 
@@ -211,6 +213,8 @@ void touch_atime(const struct path *p);
 /* Create a non-directory (type in mode) at the negative dentry d in dir. */
 int vfs_create_locked(struct task *t, struct inode *dir, struct dentry *d, uint32_t mode,
 		      uint32_t dev);
+/* pipe.c: the file operations of every FIFO, whatever its filesystem. */
+extern const struct file_operations fifo_fops;
 /* Open path as a file description (a reference returned). */
 struct file *vfs_open_path(struct task *t, const struct path *p, int flags);
 struct file *file_lookup(struct task *t, int fd);

@@ -30,12 +30,15 @@ struct vfs *vfs_create(struct host *host)
 	pthread_mutex_init(&vfs->lock, NULL);
 	vfs->host = host;
 	list_init(&vfs->fs_types);
+	list_init(&vfs->pipes);
 	return vfs;
 }
 
 void vfs_destroy(struct vfs *vfs)
 {
 	vfs_unregister_all(vfs);
+	ida_destroy(&vfs->mnt_ids);
+	ida_destroy(&vfs->anon_minors);
 	pthread_mutex_destroy(&vfs->lock);
 	vl_free(vfs);
 }
@@ -106,6 +109,7 @@ void mnt_put(struct mount *m)
 	if (!m || --m->mnt_count > 0)
 		return;
 	d_put(m->mnt_root);
+	ida_free(&m->mnt_sb->s_vfs->mnt_ids, m->mnt_id);
 	deactivate_super(m->mnt_sb);
 	vl_free(m->mnt_devname);
 	obj_dec(OBJ_MOUNT);
@@ -140,12 +144,19 @@ static struct mount *mnt_alloc(struct vfs *vfs, struct super_block *sb, struct d
 			       const char *devname)
 {
 	struct mount *m = vl_zalloc(sizeof(*m));
+	int id;
 
 	if (!m)
 		return NULL;
+	id = ida_alloc_min(&vfs->mnt_ids, 1);
+	if (id < 0) {
+		vl_free(m);
+		return NULL;
+	}
 	if (devname) {
 		m->mnt_devname = vl_strdup(devname);
 		if (!m->mnt_devname) {
+			ida_free(&vfs->mnt_ids, id);
 			vl_free(m);
 			return NULL;
 		}
@@ -153,7 +164,7 @@ static struct mount *mnt_alloc(struct vfs *vfs, struct super_block *sb, struct d
 	m->mnt_sb = sb;
 	m->mnt_root = d_get(root);
 	m->mnt_count = 1;
-	m->mnt_id = ++vfs->next_mnt_id;
+	m->mnt_id = id;
 	list_init(&m->mnt_mounts);
 	list_init(&m->mnt_child);
 	list_init(&m->mnt_list);

@@ -133,7 +133,8 @@ int vfs_mkdirat(struct task *t, int dirfd, const char *path, mode_t mode)
 		err = -EPERM;
 		goto out_d;
 	}
-	new_inode_owner(&ni, dir, S_IFDIR | (mode & 07777 & ~t->umask), t);
+	/* mkdir keeps only the permission and sticky bits (setgid comes from the parent). */
+	new_inode_owner(&ni, dir, S_IFDIR | (mode & 01777 & ~t->umask), t);
 	err = dir->i_op->mkdir(dir, d, &ni);
 out_d:
 	d_put(d);
@@ -594,7 +595,7 @@ int vfs_renameat2(struct task *t, int olddirfd, const char *oldpath, int newdirf
 		if (d_is_negative(nd))
 			goto out_d;
 		err = -ENOTDIR;
-		if (!d_is_dir(nd) && op.trailing_slash)
+		if (!d_is_dir(nd) && np.trailing_slash)
 			goto out_d;
 	}
 	if (!d_is_dir(od)) {

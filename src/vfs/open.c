@@ -82,7 +82,10 @@ struct file *vfs_open_path(struct task *t, const struct path *p, int flags)
 		f->f_mode = 0; /* 3: Linux's "ioctl only" mode */
 		break;
 	}
-	f->f_op = inode->i_fop ? inode->i_fop : &path_only_fops;
+	if (S_ISFIFO(inode->i_mode))
+		f->f_op = &fifo_fops; /* FIFOs are the VFS's, whatever holds the inode */
+	else
+		f->f_op = inode->i_fop ? inode->i_fop : &path_only_fops;
 	if (f->f_mode & FMODE_WRITE)
 		inode->i_writers++;
 	if (f->f_op->open) {
@@ -267,6 +270,10 @@ int vfs_openat(struct task *t, int dirfd, const char *path, int flags, mode_t mo
 		err = path_lookupat(t, dirfd, path, lf, &p);
 		if (err)
 			goto out;
+	}
+	if ((flags & O_CREAT) && !created && d_is_dir(p.dentry)) {
+		err = -EISDIR;
+		goto out_p;
 	}
 	if (!(flags & O_PATH)) {
 		if ((flags & O_DIRECTORY) && !d_is_dir(p.dentry)) {

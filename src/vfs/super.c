@@ -14,12 +14,20 @@ struct super_block *sb_alloc(struct fs_context *fc, const struct super_operation
 			     int64_t magic)
 {
 	struct super_block *sb = vl_zalloc(sizeof(*sb));
+	int minor;
 
 	if (!sb)
 		return ERR_PTR(-ENOMEM);
+	/* Anonymous devices are 0:N, the lowest free N from 1 (Linux's get_anon_bdev). */
+	minor = ida_alloc_min(&fc->vfs->anon_minors, 1);
+	if (minor < 0) {
+		vl_free(sb);
+		return ERR_PTR(minor);
+	}
 	if (fc->source) {
 		sb->s_source = vl_strdup(fc->source);
 		if (!sb->s_source) {
+			ida_free(&fc->vfs->anon_minors, minor);
 			vl_free(sb);
 			return ERR_PTR(-ENOMEM);
 		}
@@ -30,8 +38,7 @@ struct super_block *sb_alloc(struct fs_context *fc, const struct super_operation
 	sb->s_magic = magic;
 	sb->s_blocksize = 4096;
 	sb->s_flags = fc->sb_flags & SB_RDONLY;
-	/* Anonymous devices are 0:N, N counting up from 1 per VFS (deterministic). */
-	sb->s_dev = VFS_MKDEV(0, ++fc->vfs->next_anon_minor);
+	sb->s_dev = VFS_MKDEV(0, (uint32_t)minor);
 	obj_inc(OBJ_SUPER);
 	return sb;
 }
@@ -43,6 +50,7 @@ static void super_destroy(struct super_block *sb)
 	if (sb->s_op->put_super)
 		sb->s_op->put_super(sb);
 	vl_free(sb->s_source);
+	ida_free(&sb->s_vfs->anon_minors, (int)VFS_MINOR(sb->s_dev));
 	obj_dec(OBJ_SUPER);
 	vl_free(sb);
 }

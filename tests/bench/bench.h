@@ -31,8 +31,8 @@ enum bench_cmp { BENCH_INFO, BENCH_GE, BENCH_LE };
 
 /* Options from the command line. */
 struct bench_opts {
-	bool quick;		/* smaller sizes (profiling under valgrind) */
-	const char *only;	/* NULL or a comma-separated list: walk,rw,dir */
+	bool quick;	  /* smaller sizes (profiling under valgrind) */
+	const char *only; /* NULL or a comma-separated list: walk,rw,dir */
 };
 
 /* Add a summary row; unit is "x" for a ratio or e.g. " B". */

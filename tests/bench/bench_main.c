@@ -139,18 +139,18 @@ static void print_summary(void)
 	int i, pass = 0, fail = 0;
 
 	printf("\n== summary: ratios measured side by side in this run ==\n");
-	printf("%-26s %-44s %10s  %-9s %s\n", "benchmark", "measure", "value", "target",
-	       "result");
+	printf("%-26s %-44s %10s  %-9s %s\n", "benchmark", "measure", "value", "target", "result");
 	for (i = 0; i < nrows; i++) {
 		const struct row *r = &rows[i];
 		char target[24] = "-";
 		const char *res = "info";
 
 		if (r->cmp != BENCH_INFO) {
-			bool ok = r->cmp == BENCH_GE ? r->value >= r->target : r->value <= r->target;
+			bool ok =
+				r->cmp == BENCH_GE ? r->value >= r->target : r->value <= r->target;
 
-			snprintf(target, sizeof(target), "%s %g%s", r->cmp == BENCH_GE ? ">=" : "<=",
-				 r->target, r->unit);
+			snprintf(target, sizeof(target), "%s %g%s",
+				 r->cmp == BENCH_GE ? ">=" : "<=", r->target, r->unit);
 			res = ok ? "PASS" : "FAIL";
 			if (ok)
 				pass++;
@@ -160,8 +160,7 @@ static void print_summary(void)
 		printf("%-26s %-44s %9.2f%-2s %-9s %s\n", r->bench, r->measure, r->value, r->unit,
 		       target, res);
 	}
-	printf("targets: %d passed, %d failed (benchmarks report; they do not gate)\n", pass,
-	       fail);
+	printf("targets: %d passed, %d failed (benchmarks report; they do not gate)\n", pass, fail);
 }
 
 int main(int argc, char **argv)

@@ -77,8 +77,8 @@ int bench_walk(const struct bench_opts *o)
 	long i;
 	bool kern = bench_host.ok;
 
-	printf("\n[walk] stat of a cached 6-component path: %ld calls x %d runs, best run\n",
-	       iters, runs);
+	printf("\n[walk] stat of a cached 6-component path: %ld calls x %d runs, best run\n", iters,
+	       runs);
 	k = bench_kernel(&t);
 	if (make_ours(t))
 		goto out;
@@ -106,7 +106,8 @@ int bench_walk(const struct bench_opts *o)
 		}
 		t1 = bench_now_ns();
 		if (i < iters) {
-			bench_fail("vfs_fstatat in the loop", vfs_fstatat(t, AT_FDCWD, ours_path, &vst, 0));
+			bench_fail("vfs_fstatat in the loop",
+				   vfs_fstatat(t, AT_FDCWD, ours_path, &vst, 0));
 			goto out;
 		}
 		if (t1 - t0 < best_ours)
@@ -132,7 +133,8 @@ int bench_walk(const struct bench_opts *o)
 	if (kern) {
 		printf("  fstatat(2)   (kernel tmpfs, dirfd + \"%s\") %8.1f ns/call\n", kern_path,
 		       (double)best_kern / (double)iters);
-		bench_row("path walk (6 components)", "speed-up: fstatat(2) time / vfs_fstatat time",
+		bench_row("path walk (6 components)",
+			  "speed-up: fstatat(2) time / vfs_fstatat time",
 			  (double)best_kern / (double)best_ours, "x", BENCH_GE, 3.0);
 	} else {
 		printf("  fstatat(2)   skipped: no kernel tmpfs\n");

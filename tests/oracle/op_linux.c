@@ -66,8 +66,8 @@ static int l_mknodat(void *ctx, int dirfd, const char *path, mode_t mode, uint32
 	return (int)ret(mknodat(dirfd, path, mode, makedev(VFS_MAJOR(dev), VFS_MINOR(dev))));
 }
 
-static int l_linkat(void *ctx, int olddirfd, const char *oldpath, int newdirfd,
-		    const char *newpath, int flags)
+static int l_linkat(void *ctx, int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+		    int flags)
 {
 	(void)ctx;
 	return (int)ret(linkat(olddirfd, oldpath, newdirfd, newpath, flags));
@@ -200,15 +200,14 @@ static ssize_t l_getdents(void *ctx, int fd, void *buf, size_t len)
 	return ret(syscall(SYS_getdents64, fd, buf, len));
 }
 
-static ssize_t l_getxattr(void *ctx, const char *path, const char *name, void *value,
-			  size_t size)
+static ssize_t l_getxattr(void *ctx, const char *path, const char *name, void *value, size_t size)
 {
 	(void)ctx;
 	return ret(getxattr(path, name, value, size));
 }
 
-static int l_setxattr(void *ctx, const char *path, const char *name, const void *value,
-		      size_t size, int xflags)
+static int l_setxattr(void *ctx, const char *path, const char *name, const void *value, size_t size,
+		      int xflags)
 {
 	(void)ctx;
 	return (int)ret(setxattr(path, name, value, size, xflags));

@@ -1,7 +1,7 @@
 /*
  * oracle.c - the Linux oracle: runs `op` lines on the real kernel.
  *
- *	oracle [-n] DIR		chdir to DIR, run the op lines read from stdin
+ *	oracle [-n] DIR		chroot to DIR, run the op lines read from stdin
  *	oracle --random SEED N	print N random op lines reproducible from SEED
  *
  * Input is one op line per line, with or without a leading "op" word; blank lines and
@@ -12,9 +12,11 @@
  *
  * Each line starts as the user who ran the oracle (root, for the difftest) with umask 0
  * unless -U says otherwise; the credentials and umask go back after the line.
- * Exit status: 0; 2 at the first usage error (the run stops there); 1 on other failures.
+ * Exit status: 0; 2 at the first usage error (the run stops there); 1 on other failures;
+ * 3 when a line blocks for more than ORACLE_LINE_TIMEOUT seconds.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,26 @@
 
 #include "base/strbuf.h"
 #include "oracle.h"
+
+/* The input line being run, for the watchdog's message. */
+static volatile sig_atomic_t cur_line;
+
+/* A call that blocks (an open of a fifo without O_NONBLOCK, say) would hang the test:
+ * each line gets ORACLE_LINE_TIMEOUT seconds. */
+#define ORACLE_LINE_TIMEOUT 10
+
+static void on_alarm(int sig)
+{
+	char msg[80];
+	int n;
+
+	(void)sig;
+	n = snprintf(msg, sizeof(msg), "oracle: line %d blocked for %d s, giving up\n",
+		     (int)cur_line, ORACLE_LINE_TIMEOUT);
+	if (write(2, msg, (size_t)n) < 0)
+		_exit(3);
+	_exit(3);
+}
 
 static int run_lines(FILE *in, int numbered)
 {
@@ -43,10 +65,13 @@ static int run_lines(FILE *in, int numbered)
 		}
 		sb_reset(&out);
 		sb_reset(&err);
+		cur_line = (sig_atomic_t)lineno;
+		alarm(ORACLE_LINE_TIMEOUT);
 		if (strcmp(argv[0], "op") == 0)
 			r = op_run(&op_linux_backend, NULL, argc - 1, argv + 1, &out, &err);
 		else
 			r = op_run(&op_linux_backend, NULL, argc, argv, &out, &err);
+		alarm(0);
 		free(argv);
 		for (p = out.buf; p && *p; p = nl + 1) {
 			nl = strchr(p, '\n');
@@ -96,7 +121,9 @@ int main(int argc, char **argv)
 	}
 	if (i + 1 != argc)
 		usage();
-	if (chdir(argv[i]) < 0) {
+	/* Confined to DIR: a stray ".." or symlink in a test must not reach the host's files
+	 * (the test runs as root). */
+	if (chdir(argv[i]) < 0 || chroot(".") < 0) {
 		fprintf(stderr, "oracle: %s: %s\n", argv[i], strerror(errno));
 		return 1;
 	}
@@ -104,5 +131,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "oracle: cannot read credentials\n");
 		return 1;
 	}
+	signal(SIGALRM, on_alarm);
 	return run_lines(stdin, numbered);
 }

@@ -32,8 +32,9 @@ struct host *kernel_host(struct kernel *k);
 /* The init task (pid 1); the reference stays the kernel's. */
 struct task *kernel_init_task(struct kernel *k);
 
-/* A new task sharing nothing mutable with parent: credentials, umask, cwd, root and the
- * mount namespace are copied, the fd table is duplicated (as fork does). */
+/* A new task as fork(2) makes one: credentials, umask, cwd and root are copied, the
+ * mount namespace is shared, the fd table is duplicated (the descriptions are shared).
+ * NULL when out of memory. */
 struct task *task_fork(struct task *parent);
 void task_exit(struct task *t);
 int task_pid(const struct task *t);
