@@ -241,6 +241,7 @@ check: all
 	$(Q)$(TEST_ENV) ./$(CHECK_ALL)
 	$(Q)$(call run_script,tests/run_scripts.sh,golden transcripts)
 	$(Q)$(call run_script,tests/oracle/difftest.sh,oracle difftest)
+	$(Q)$(call run_script,tests/interop/verity_digest.sh,verity interop)
 
 # Instrumented builds (sanitizers, gcov) change GCC's flow analysis and give false
 # maybe-uninitialized warnings; the default build keeps that warning an error.
