@@ -271,7 +271,7 @@ void d_delete(struct dentry *d)
 
 static bool d_keep_unused(const struct dentry *d)
 {
-	if (!(d->d_flags & D_HASHED))
+	if (!(d->d_flags & D_HASHED) || (d->d_sb->s_flags & SB_DROP_UNUSED))
 		return false;
 	if (d->d_inode)
 		return true;

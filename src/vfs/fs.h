@@ -282,6 +282,7 @@ struct super_operations {
 /* Superblock flags. */
 #define SB_RDONLY (1u << 0)
 #define SB_CACHE_NEGATIVE (1u << 1)	/* keep unused negative dentries (remote fs) */
+#define SB_DROP_UNUSED (1u << 2)	/* free dentries when unused (proc: names come and go) */
 
 /* Protected by: vfs->lock. */
 struct super_block {

@@ -46,25 +46,34 @@ void vfs_unregister_all(struct vfs *vfs)
 	}
 }
 
-int vfs_filesystems(struct task *t, char **out, size_t *len)
+int filesystems_show(struct vfs *vfs, struct strbuf *sb)
 {
-	struct strbuf sb = STRBUF_INIT;
 	struct list_head *p;
-	int err;
 
-	task_enter(t);
-	list_for_each(p, &t->k->vfs->fs_types) {
+	list_for_each(p, &vfs->fs_types) {
 		struct fs_registration *r = list_entry(p, struct fs_registration, link);
 
 		if (!(r->flags & FS_USER_LIST))
 			continue;
-		sb_printf(&sb, "%s\t%s\n", (r->flags & FS_REQUIRES_DEV) ? "" : "nodev",
+		sb_printf(sb, "%s\t%s\n", (r->flags & FS_REQUIRES_DEV) ? "" : "nodev",
 			  r->type->name);
 	}
-	err = sb_error(&sb);
-	if (!err)
-		*out = sb_detach(&sb, len);
-	sb_free(&sb);
+	return sb_error(sb);
+}
+
+int vfs_filesystems(struct task *t, char **out, size_t *len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int err;
+
+	task_enter(t);
+	err = filesystems_show(t->k->vfs, &sb);
 	task_leave(t);
+	if (!err) {
+		*out = sb_detach(&sb, len);
+		if (!*out)
+			err = -ENOMEM;
+	}
+	sb_free(&sb);
 	return err;
 }

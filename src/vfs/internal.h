@@ -22,6 +22,8 @@ struct fs_registration {
 int vfs_register_fs_type(struct vfs *vfs, const struct fs_type *type, unsigned flags);
 struct fs_registration *vfs_find_fs_type(struct vfs *vfs, const char *name);
 void vfs_unregister_all(struct vfs *vfs);
+/* /proc/filesystems: the listable types, "nodev\tname" lines (lock held). */
+int filesystems_show(struct vfs *vfs, struct strbuf *out);
 
 /* --- dentry.c / super.c ---------------------------------------------------------- */
 
@@ -54,6 +56,7 @@ struct vfs {
 	struct ida mnt_ids;		/* mount IDs, lowest free first from 1 */
 	struct ida anon_minors;		/* anonymous device minors (0:N), from 1 */
 	struct list_head pipes;		/* open FIFOs' pipes (pipe.c) */
+	struct list_head chrdevs;	/* character device drivers (chrdev.c) */
 	int next_group_id;
 	struct dentry_dir *free_anon;	/* unused */
 };
@@ -143,6 +146,9 @@ int mnt_set_readonly(struct mount *m, bool ro);
 /* A synthetic directory name in parent (in the dcache only): a mount point where the
  * filesystem below cannot or must not get a real one. Exists already: 0. */
 int mkdir_synthetic(struct dentry *parent, const char *name, size_t len, uint32_t mode);
+/* /proc/PID/mountinfo and /proc/PID/mounts for t, appended to out (lock held). */
+int mountinfo_show(struct task *t, struct strbuf *out);
+int mounts_show(struct task *t, struct strbuf *out);
 /* Detach m and all mounts below it, dropping the tree's references. */
 void umount_tree(struct mount *m);
 /* Unmount everything in ns (kernel teardown). */
@@ -213,6 +219,14 @@ void touch_atime(const struct path *p);
 /* Create a non-directory (type in mode) at the negative dentry d in dir. */
 int vfs_create_locked(struct task *t, struct inode *dir, struct dentry *d, uint32_t mode,
 		      uint32_t dev);
+/* chrdev.c: drivers for major:minor ranges. A driver's fops->open may replace
+ * file->f_op or set private_data; file->f_inode->i_rdev says which minor. */
+int vfs_register_chrdev(struct vfs *vfs, uint32_t major, uint32_t minor_first,
+			uint32_t minor_count, const char *name, const struct file_operations *fops);
+const struct file_operations *vfs_chrdev_fops(struct vfs *vfs, uint32_t rdev);
+void vfs_unregister_chrdevs(struct vfs *vfs);
+extern const struct file_operations nodev_fops;
+
 /* pipe.c: the file operations of every FIFO, whatever its filesystem. */
 extern const struct file_operations fifo_fops;
 /* Open path as a file description (a reference returned). */

@@ -31,12 +31,14 @@ struct vfs *vfs_create(struct host *host)
 	vfs->host = host;
 	list_init(&vfs->fs_types);
 	list_init(&vfs->pipes);
+	list_init(&vfs->chrdevs);
 	return vfs;
 }
 
 void vfs_destroy(struct vfs *vfs)
 {
 	vfs_unregister_all(vfs);
+	vfs_unregister_chrdevs(vfs);
 	ida_destroy(&vfs->mnt_ids);
 	ida_destroy(&vfs->anon_minors);
 	pthread_mutex_destroy(&vfs->lock);
@@ -557,50 +559,41 @@ int vfs_mount_list(struct task *t, struct vfs_mount_info **out, size_t *n)
 
 static const char mangle_set[] = " \t\n\\";
 
-int vfs_mountinfo(struct task *t, char **out, size_t *len)
+int mountinfo_show(struct task *t, struct strbuf *sb)
 {
 	struct vfs_mount_info *list;
-	struct strbuf sb = STRBUF_INIT;
 	size_t n, i;
 	int err;
 
-	task_enter(t);
 	err = mount_list_locked(t, &list, &n);
-	task_leave(t);
 	if (err)
 		return err;
 	for (i = 0; i < n; i++) {
 		struct vfs_mount_info *mi = &list[i];
 
-		sb_printf(&sb, "%d %d %u:%u ", mi->mnt_id, mi->parent_id, VFS_MAJOR(mi->dev),
+		sb_printf(sb, "%d %d %u:%u ", mi->mnt_id, mi->parent_id, VFS_MAJOR(mi->dev),
 			  VFS_MINOR(mi->dev));
-		sb_add_escaped(&sb, mi->root, mangle_set);
-		sb_addc(&sb, ' ');
-		sb_add_escaped(&sb, mi->mount_point, mangle_set);
-		sb_printf(&sb, " %s", mi->mount_opts);
+		sb_add_escaped(sb, mi->root, mangle_set);
+		sb_addc(sb, ' ');
+		sb_add_escaped(sb, mi->mount_point, mangle_set);
+		sb_printf(sb, " %s", mi->mount_opts);
 		if (mi->optional[0])
-			sb_printf(&sb, " %s", mi->optional);
-		sb_adds(&sb, " - ");
-		sb_add_escaped(&sb, mi->fstype, mangle_set);
-		sb_addc(&sb, ' ');
-		sb_add_escaped(&sb, mi->source, mangle_set);
-		sb_printf(&sb, " %s\n", mi->super_opts);
+			sb_printf(sb, " %s", mi->optional);
+		sb_adds(sb, " - ");
+		sb_add_escaped(sb, mi->fstype, mangle_set);
+		sb_addc(sb, ' ');
+		sb_add_escaped(sb, mi->source, mangle_set);
+		sb_printf(sb, " %s\n", mi->super_opts);
 	}
 	vfs_mount_list_free(list, n);
-	err = sb_error(&sb);
-	if (!err)
-		*out = sb_detach(&sb, len);
-	sb_free(&sb);
-	return err;
+	return sb_error(sb);
 }
 
-int vfs_mounts(struct task *t, char **out, size_t *len)
+int mounts_show(struct task *t, struct strbuf *sb)
 {
-	struct strbuf sb = STRBUF_INIT, line = STRBUF_INIT;
+	struct strbuf line = STRBUF_INIT;
 	struct list_head *p;
-	int err = 0;
 
-	task_enter(t);
 	list_for_each(p, &t->ns->mounts) {
 		struct mount *m = list_entry(p, struct mount, mnt_list);
 		struct super_block *s = m->mnt_sb;
@@ -608,33 +601,56 @@ int vfs_mounts(struct task *t, char **out, size_t *len)
 		sb_reset(&line);
 		if (visible_mount_point(t, m, &line) == -ENOENT)
 			continue;
-		sb_add_escaped(&sb, mnt_source(m), mangle_set);
-		sb_addc(&sb, ' ');
-		sb_add_escaped(&sb, line.buf ? line.buf : "", mangle_set);
-		sb_addc(&sb, ' ');
-		sb_add_escaped(&sb, s->s_type->name, mangle_set);
-		sb_adds(&sb, mnt_readonly(m) ? " ro" : " rw");
+		sb_add_escaped(sb, mnt_source(m), mangle_set);
+		sb_addc(sb, ' ');
+		sb_add_escaped(sb, line.buf ? line.buf : "", mangle_set);
+		sb_addc(sb, ' ');
+		sb_add_escaped(sb, s->s_type->name, mangle_set);
+		sb_adds(sb, mnt_readonly(m) ? " ro" : " rw");
 		if (m->mnt_flags & MNT_NOSUID_F)
-			sb_adds(&sb, ",nosuid");
+			sb_adds(sb, ",nosuid");
 		if (m->mnt_flags & MNT_NODEV_F)
-			sb_adds(&sb, ",nodev");
+			sb_adds(sb, ",nodev");
 		if (m->mnt_flags & MNT_NOEXEC_F)
-			sb_adds(&sb, ",noexec");
+			sb_adds(sb, ",noexec");
 		if (m->mnt_flags & MNT_NOATIME_F)
-			sb_adds(&sb, ",noatime");
+			sb_adds(sb, ",noatime");
 		if (m->mnt_flags & MNT_NODIRATIME_F)
-			sb_adds(&sb, ",nodiratime");
+			sb_adds(sb, ",nodiratime");
 		if (m->mnt_flags & MNT_RELATIME_F)
-			sb_adds(&sb, ",relatime");
+			sb_adds(sb, ",relatime");
 		if (s->s_op->show_options)
-			s->s_op->show_options(s, &sb);
-		sb_adds(&sb, " 0 0\n");
+			s->s_op->show_options(s, sb);
+		sb_adds(sb, " 0 0\n");
 	}
-	task_leave(t);
 	sb_free(&line);
-	err = sb_error(&sb);
-	if (!err)
+	return sb_error(sb);
+}
+
+static int show_to_string(struct task *t, int (*show)(struct task *, struct strbuf *),
+			  char **out, size_t *len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int err;
+
+	task_enter(t);
+	err = show(t, &sb);
+	task_leave(t);
+	if (!err) {
 		*out = sb_detach(&sb, len);
+		if (!*out)
+			err = -ENOMEM;
+	}
 	sb_free(&sb);
 	return err;
+}
+
+int vfs_mountinfo(struct task *t, char **out, size_t *len)
+{
+	return show_to_string(t, mountinfo_show, out, len);
+}
+
+int vfs_mounts(struct task *t, char **out, size_t *len)
+{
+	return show_to_string(t, mounts_show, out, len);
 }

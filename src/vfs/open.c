@@ -82,9 +82,15 @@ struct file *vfs_open_path(struct task *t, const struct path *p, int flags)
 		f->f_mode = 0; /* 3: Linux's "ioctl only" mode */
 		break;
 	}
-	if (S_ISFIFO(inode->i_mode))
+	if (S_ISFIFO(inode->i_mode)) {
 		f->f_op = &fifo_fops; /* FIFOs are the VFS's, whatever holds the inode */
-	else
+	} else if (S_ISCHR(inode->i_mode)) {
+		f->f_op = vfs_chrdev_fops(inode->i_sb->s_vfs, inode->i_rdev);
+		if (!f->f_op)
+			f->f_op = &nodev_fops;
+	} else if (S_ISBLK(inode->i_mode)) {
+		f->f_op = &nodev_fops;
+	} else
 		f->f_op = inode->i_fop ? inode->i_fop : &path_only_fops;
 	if (f->f_mode & FMODE_WRITE)
 		inode->i_writers++;
