@@ -322,6 +322,8 @@ struct fs_context {
 	char *data;			/* mutable copy of the option string, or NULL */
 	const void *internal;		/* in-process options from the mounter, or NULL */
 	const struct cred *cred;
+	struct task *task;		/* the mounting task (path options resolve from it), or
+					 * NULL for in-process mounts */
 	uint32_t sb_flags;		/* SB_RDONLY requested */
 	struct strbuf *errmsg;		/* fc_error() writes here */
 };

@@ -122,6 +122,9 @@ struct mount *mnt_lookup(struct vfs *vfs, struct mount *parent, struct dentry *d
 struct mount *vfs_kern_mount(struct vfs *vfs, const struct cred *cred, const char *fstype,
 			     const char *source, uint32_t mnt_flags, const char *data,
 			     const void *internal, struct strbuf *errmsg);
+/* The same for a task's mount(2): fc->task is set so path options resolve from it. */
+struct mount *vfs_task_mount(struct task *t, const char *fstype, const char *source,
+			     uint32_t mnt_flags, const char *data);
 /* A new disconnected mount of the subtree at p (bind). */
 struct mount *mnt_clone(struct vfs *vfs, const struct path *p);
 /* Attach m (reference consumed) at mp in ns. */

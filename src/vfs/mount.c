@@ -175,9 +175,27 @@ static struct mount *mnt_alloc(struct vfs *vfs, struct super_block *sb, struct d
 	return m;
 }
 
+static struct mount *do_kern_mount(struct vfs *vfs, struct task *task, const struct cred *cred,
+				   const char *fstype, const char *source, uint32_t mnt_flags,
+				   const char *data, const void *internal, struct strbuf *errmsg);
+
 struct mount *vfs_kern_mount(struct vfs *vfs, const struct cred *cred, const char *fstype,
 			     const char *source, uint32_t mnt_flags, const char *data,
 			     const void *internal, struct strbuf *errmsg)
+{
+	return do_kern_mount(vfs, NULL, cred, fstype, source, mnt_flags, data, internal, errmsg);
+}
+
+struct mount *vfs_task_mount(struct task *t, const char *fstype, const char *source,
+			     uint32_t mnt_flags, const char *data)
+{
+	return do_kern_mount(t->k->vfs, t, t->cred, fstype, source, mnt_flags, data, NULL,
+			     &t->errmsg);
+}
+
+static struct mount *do_kern_mount(struct vfs *vfs, struct task *task, const struct cred *cred,
+				   const char *fstype, const char *source, uint32_t mnt_flags,
+				   const char *data, const void *internal, struct strbuf *errmsg)
 {
 	struct fs_registration *r = vfs_find_fs_type(vfs, fstype);
 	struct fs_context fc = {
@@ -185,6 +203,7 @@ struct mount *vfs_kern_mount(struct vfs *vfs, const struct cred *cred, const cha
 		.source = source,
 		.internal = internal,
 		.cred = cred,
+		.task = task,
 		.sb_flags = (mnt_flags & MNT_RDONLY_F) ? SB_RDONLY : 0,
 		.errmsg = errmsg,
 	};

@@ -79,8 +79,8 @@ static int do_new_mount(struct task *t, const struct path *mp, const char *fstyp
 	}
 	if (!(r->flags & FS_USER_MOUNT) && !capable(t->cred, CAP_SYS_ADMIN))
 		return -EPERM;
-	m = vfs_kern_mount(vfs, t->cred, fstype, source, mnt_flags_from_ms(flags), data, NULL,
-			   &t->errmsg);
+	(void)vfs;
+	m = vfs_task_mount(t, fstype, source, mnt_flags_from_ms(flags), data);
 	if (IS_ERR(m))
 		return (int)PTR_ERR(m);
 	err = may_graft(mp, m->mnt_root);
