@@ -1,0 +1,730 @@
+/*
+ * conn.c - the 9P2000.L server's machinery: the export, connections and their threads,
+ * the transport, tags and Tflush, the fid table and the sessions. The handlers for each
+ * message are in ops.c.
+ *
+ * A connection has one reader thread and a pool of workers. The reader takes frames off
+ * the transport, decodes them and queues them; it answers Tversion itself once nothing
+ * is in flight, and Tflush itself: a flushed request still queued is dropped and Rflush
+ * sent at once, one already running gets its Rflush sent by its worker right after its
+ * own reply (the order 9P requires), and an unknown tag is answered at once. Workers
+ * handle requests concurrently, so replies can go out in any order.
+ *
+ * The transport is a pair of host descriptors. The reader waits with poll() on the
+ * transport and on a wake pipe, so p9_server_destroy can end a connection whatever kind
+ * of descriptor it is. fault_check(FAULT_TRANSPORT) is consulted on every read and write;
+ * an injected fault ends the connection as a transport error would.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "base/fault.h"
+#include "base/objcount.h"
+#include "p9/server/server.h"
+#include "vfslab/kernel.h"
+#include "vfslab/vfs.h"
+
+enum req_state { REQ_QUEUED, REQ_RUNNING };
+
+struct p9_req {
+	struct p9_req *qnext;	/* the work queue */
+	struct p9_req *inext;	/* conn->inflight */
+	struct p9_req *flushes; /* Tflush requests answered after this one (via qnext) */
+	enum req_state state;
+	uint8_t *frame;
+	size_t len;
+	struct p9_fcall t;
+};
+
+/* ------------------------------------------------------------------ fids */
+
+struct p9_fid *p9_fid_alloc(struct p9_session *sess, uint32_t num)
+{
+	struct p9_fid *f = vl_zalloc(sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->num = num;
+	f->refs = 1;
+	f->sess = sess;
+	f->pathfd = f->parentfd = f->openfd = -1;
+	pthread_mutex_init(&f->lock, NULL);
+	obj_inc(OBJ_FID);
+	return f;
+}
+
+static void fid_free(struct p9_fid *f)
+{
+	struct task *t = f->sess->t;
+
+	if (f->openfd >= 0)
+		vfs_close(t, f->openfd);
+	if (f->pathfd >= 0)
+		vfs_close(t, f->pathfd);
+	if (f->parentfd >= 0)
+		vfs_close(t, f->parentfd);
+	vl_free(f->name);
+	vl_free(f->xbuf);
+	vl_free(f->xname);
+	pthread_mutex_destroy(&f->lock);
+	obj_dec(OBJ_FID);
+	vl_free(f);
+}
+
+struct p9_fid *p9_fid_get(struct p9_conn *c, uint32_t num)
+{
+	struct p9_fid *f;
+
+	pthread_mutex_lock(&c->lock);
+	for (f = c->fids[num % P9_FID_BUCKETS]; f; f = f->hnext)
+		if (f->num == num)
+			break;
+	if (f)
+		f->refs++;
+	pthread_mutex_unlock(&c->lock);
+	return f;
+}
+
+void p9_fid_put(struct p9_conn *c, struct p9_fid *f)
+{
+	bool last;
+
+	if (!f)
+		return;
+	pthread_mutex_lock(&c->lock);
+	last = --f->refs == 0;
+	pthread_mutex_unlock(&c->lock);
+	if (last)
+		fid_free(f);
+}
+
+int p9_fid_insert(struct p9_conn *c, struct p9_fid *f)
+{
+	struct p9_fid **b = &c->fids[f->num % P9_FID_BUCKETS], *g;
+
+	pthread_mutex_lock(&c->lock);
+	for (g = *b; g; g = g->hnext) {
+		if (g->num == f->num) {
+			pthread_mutex_unlock(&c->lock);
+			return -EEXIST;
+		}
+	}
+	f->hnext = *b;
+	*b = f;
+	f->in_table = true;
+	f->refs++;
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
+struct p9_fid *p9_fid_remove(struct p9_conn *c, uint32_t num)
+{
+	struct p9_fid **pp, *f = NULL;
+
+	pthread_mutex_lock(&c->lock);
+	for (pp = &c->fids[num % P9_FID_BUCKETS]; *pp; pp = &(*pp)->hnext) {
+		if ((*pp)->num == num) {
+			f = *pp;
+			*pp = f->hnext;
+			f->in_table = false;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	return f;
+}
+
+int p9_fid_snapshot(struct p9_conn *c, struct p9_fid ***out, size_t *n)
+{
+	struct p9_fid **v, *f;
+	size_t cnt = 0, i;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < P9_FID_BUCKETS; i++)
+		for (f = c->fids[i]; f; f = f->hnext)
+			cnt++;
+	v = vl_malloc((cnt ? cnt : 1) * sizeof(*v));
+	if (!v) {
+		pthread_mutex_unlock(&c->lock);
+		return -ENOMEM;
+	}
+	cnt = 0;
+	for (i = 0; i < P9_FID_BUCKETS; i++) {
+		for (f = c->fids[i]; f; f = f->hnext) {
+			f->refs++;
+			v[cnt++] = f;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ sessions */
+
+int p9_session_get(struct p9_conn *c, uint32_t uid, struct p9_session **out)
+{
+	struct p9_session *s;
+	struct task *t;
+	int err;
+
+	pthread_mutex_lock(&c->lock);
+	for (s = c->sessions; s; s = s->next)
+		if (s->uid == uid)
+			break;
+	pthread_mutex_unlock(&c->lock);
+	if (s) {
+		*out = s;
+		return 0;
+	}
+	/* Serving another uid is a privilege: only a root server may (as diod needs root). */
+	if (uid != task_uid(c->s->task) && task_uid(c->s->task) != 0)
+		return -EPERM;
+	s = vl_zalloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	t = task_fork(c->s->task);
+	if (IS_ERR_OR_NULL(t)) {
+		vl_free(s);
+		return t ? (int)PTR_ERR(t) : -ENOMEM;
+	}
+	/* gid = uid, no groups: diod -N's rule without a user database. */
+	err = task_setcreds(t, uid, uid, 0, NULL);
+	if (err) {
+		task_exit(t);
+		vl_free(s);
+		return err;
+	}
+	/* The client has applied its umask already. */
+	vfs_umask(t, 0);
+	s->uid = uid;
+	s->t = t;
+	pthread_mutex_lock(&c->lock);
+	s->next = c->sessions;
+	c->sessions = s;
+	pthread_mutex_unlock(&c->lock);
+	*out = s;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ transport */
+
+/* Wait until fd is readable or the connection is woken; 0, or -EPIPE when woken. */
+static int wait_readable(struct p9_conn *c)
+{
+	struct pollfd p[2] = { { .fd = c->rfd, .events = POLLIN },
+			       { .fd = c->wake[0], .events = POLLIN } };
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (p[1].revents)
+			return -EPIPE;
+		if (p[0].revents)
+			return 0;
+	}
+}
+
+/* Read exactly len bytes: 0, or -EPIPE at end of stream, or -errno. */
+static int read_full(struct p9_conn *c, void *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+	int err;
+
+	while (got < len) {
+		err = wait_readable(c);
+		if (err)
+			return err;
+		if (fault_check(FAULT_TRANSPORT))
+			return -EIO;
+		n = read(c->rfd, (char *)buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EPIPE;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static void conn_wake(struct p9_conn *c)
+{
+	char b = 1;
+	ssize_t n = write(c->wake[1], &b, 1);
+
+	(void)n; /* the pipe being full means it is woken already */
+}
+
+/* Send one frame; a failure ends the connection. */
+static int send_frame(struct p9_conn *c, const void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+	int err = 0;
+
+	pthread_mutex_lock(&c->wlock);
+	while (done < len) {
+		if (fault_check(FAULT_TRANSPORT)) {
+			err = -EIO;
+			break;
+		}
+		/* MSG_NOSIGNAL: a peer gone away must not kill the process with SIGPIPE. */
+		n = send(c->wfd, (const char *)buf + done, len - done, MSG_NOSIGNAL);
+		if (n < 0 && errno == ENOTSOCK)
+			n = write(c->wfd, (const char *)buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EPIPE;
+			break;
+		}
+		done += (size_t)n;
+	}
+	pthread_mutex_unlock(&c->wlock);
+	if (err)
+		conn_wake(c);
+	return err;
+}
+
+static void send_error(struct p9_conn *c, uint16_t tag, int err)
+{
+	uint8_t buf[16];
+	long n = p9_srv_error(tag, err, buf, sizeof(buf));
+
+	if (n > 0)
+		send_frame(c, buf, (size_t)n);
+}
+
+static void send_rflush(struct p9_conn *c, uint16_t tag)
+{
+	struct p9_fcall r = { .type = P9_RFLUSH, .tag = tag };
+	uint8_t buf[16];
+	long n = p9_encode(&r, buf, sizeof(buf));
+
+	if (n > 0)
+		send_frame(c, buf, (size_t)n);
+}
+
+/* ------------------------------------------------------------------ requests */
+
+static void req_free(struct p9_req *r)
+{
+	vl_free(r->frame);
+	vl_free(r);
+}
+
+/* Unlink r from conn->inflight; conn->lock held. */
+static void inflight_del(struct p9_conn *c, struct p9_req *r)
+{
+	struct p9_req **pp;
+
+	for (pp = &c->inflight; *pp; pp = &(*pp)->inext) {
+		if (*pp == r) {
+			*pp = r->inext;
+			break;
+		}
+	}
+	if (--c->ninflight == 0)
+		pthread_cond_broadcast(&c->idle);
+}
+
+static void *worker_main(void *arg)
+{
+	struct p9_conn *c = arg;
+	uint8_t *buf = vl_malloc(c->s->max_msize);
+	struct p9_req *r, *fl;
+	long n = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&c->lock);
+		while (!c->qhead && !c->closing)
+			pthread_cond_wait(&c->qcond, &c->lock);
+		if (c->closing) {
+			pthread_mutex_unlock(&c->lock);
+			break;
+		}
+		r = c->qhead;
+		c->qhead = r->qnext;
+		if (!c->qhead)
+			c->qtail = NULL;
+		r->state = REQ_RUNNING;
+		pthread_mutex_unlock(&c->lock);
+
+		if (buf)
+			n = p9_srv_handle(c, &r->t, buf, c->s->max_msize);
+		if (buf && n > 0) {
+			send_frame(c, buf, (size_t)n);
+		} else {
+			send_error(c, r->t.tag, ENOMEM);
+		}
+
+		pthread_mutex_lock(&c->lock);
+		inflight_del(c, r);
+		fl = r->flushes;
+		pthread_mutex_unlock(&c->lock);
+		while (fl) {
+			struct p9_req *next = fl->qnext;
+
+			send_rflush(c, fl->t.tag);
+			req_free(fl);
+			fl = next;
+		}
+		req_free(r);
+	}
+	vl_free(buf);
+	return NULL;
+}
+
+/* Tflush, in the reader (see the file comment). Consumes fr. */
+static void handle_flush(struct p9_conn *c, struct p9_req *fr)
+{
+	uint16_t old = fr->t.u.tflush.oldtag;
+	struct p9_req *r, **pp;
+
+	pthread_mutex_lock(&c->lock);
+	for (r = c->inflight; r; r = r->inext)
+		if (r->t.tag == old)
+			break;
+	if (r && r->state == REQ_RUNNING) {
+		fr->qnext = r->flushes;
+		r->flushes = fr;
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
+	if (r) {
+		for (pp = &c->qhead; *pp; pp = &(*pp)->qnext) {
+			if (*pp == r) {
+				*pp = r->qnext;
+				break;
+			}
+		}
+		c->qtail = NULL;
+		for (pp = &c->qhead; *pp; pp = &(*pp)->qnext)
+			c->qtail = *pp;
+		inflight_del(c, r);
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (r)
+		req_free(r);
+	send_rflush(c, fr->t.tag);
+	req_free(fr);
+}
+
+/* Tversion, in the reader, once nothing is in flight: it ends the previous session. */
+static void handle_version(struct p9_conn *c, struct p9_req *vr)
+{
+	struct p9_fcall r = { .type = P9_RVERSION, .tag = vr->t.tag };
+	uint32_t msize = vr->t.u.version.msize;
+	uint8_t buf[64];
+	long n;
+	bool ok;
+
+	pthread_mutex_lock(&c->lock);
+	while (c->ninflight)
+		pthread_cond_wait(&c->idle, &c->lock);
+	pthread_mutex_unlock(&c->lock);
+	p9_srv_clunk_all(c);
+
+	if (msize > c->s->max_msize)
+		msize = c->s->max_msize;
+	/* "9P2000.L" and any ".suffix" of it the client may add are ours; else "unknown". */
+	ok = vr->t.u.version.version.len >= 8 &&
+	     memcmp(vr->t.u.version.version.s, P9_VERSION_L, 8) == 0 &&
+	     (vr->t.u.version.version.len == 8 || vr->t.u.version.version.s[8] == '.') &&
+	     msize >= P9_MIN_MSIZE;
+	r.u.version.msize = msize;
+	r.u.version.version = p9_str_of(ok ? P9_VERSION_L : "unknown");
+	pthread_mutex_lock(&c->lock);
+	c->versioned = ok;
+	c->msize = ok ? msize : 0;
+	pthread_mutex_unlock(&c->lock);
+	n = p9_encode(&r, buf, sizeof(buf));
+	if (n > 0)
+		send_frame(c, buf, (size_t)n);
+}
+
+/* Read one frame and act on it; 0 to go on, <0 to end the connection. */
+static int reader_step(struct p9_conn *c)
+{
+	struct p9_req *r;
+	uint8_t hdr[4];
+	uint32_t limit;
+	long size;
+	int err;
+
+	err = read_full(c, hdr, sizeof(hdr));
+	if (err)
+		return err;
+	pthread_mutex_lock(&c->lock);
+	limit = c->versioned ? c->msize : c->s->max_msize;
+	pthread_mutex_unlock(&c->lock);
+	/* A bad size field leaves no way to find the next frame: end the connection. */
+	size = p9_frame_size(hdr, limit);
+	if (size < 0)
+		return (int)size;
+	r = vl_zalloc(sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->frame = vl_malloc((size_t)size);
+	if (!r->frame) {
+		vl_free(r);
+		return -ENOMEM;
+	}
+	r->len = (size_t)size;
+	memcpy(r->frame, hdr, 4);
+	err = read_full(c, r->frame + 4, r->len - 4);
+	if (err) {
+		req_free(r);
+		return err;
+	}
+	err = p9_decode_t(r->frame, r->len, limit, &r->t);
+	if (err) {
+		/* The frame is sound, so its tag can be answered. */
+		send_error(c, (uint16_t)(r->frame[5] | r->frame[6] << 8), -err);
+		req_free(r);
+		return 0;
+	}
+	if (r->t.type == P9_TVERSION) {
+		handle_version(c, r);
+		req_free(r);
+		return 0;
+	}
+	if (!c->versioned) {
+		send_error(c, r->t.tag, EPROTO);
+		req_free(r);
+		return 0;
+	}
+	if (r->t.type == P9_TFLUSH) {
+		handle_flush(c, r);
+		return 0;
+	}
+	pthread_mutex_lock(&c->lock);
+	r->state = REQ_QUEUED;
+	r->inext = c->inflight;
+	c->inflight = r;
+	c->ninflight++;
+	if (c->qtail)
+		c->qtail->qnext = r;
+	else
+		c->qhead = r;
+	c->qtail = r;
+	pthread_cond_signal(&c->qcond);
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
+static void *reader_main(void *arg)
+{
+	struct p9_conn *c = arg;
+	struct p9_session *s;
+	struct p9_req *r, *fl;
+	unsigned i;
+
+	while (reader_step(c) == 0)
+		;
+	pthread_mutex_lock(&c->lock);
+	c->closing = true;
+	pthread_cond_broadcast(&c->qcond);
+	pthread_mutex_unlock(&c->lock);
+	for (i = 0; i < c->nworkers; i++)
+		pthread_join(c->workers[i], NULL);
+	/* What the workers left: queued requests and the flushes waiting on them. */
+	while ((r = c->inflight)) {
+		c->inflight = r->inext;
+		while ((fl = r->flushes)) {
+			r->flushes = fl->qnext;
+			req_free(fl);
+		}
+		req_free(r);
+	}
+	c->qhead = c->qtail = NULL;
+	c->ninflight = 0;
+	p9_srv_clunk_all(c);
+	while ((s = c->sessions)) {
+		c->sessions = s->next;
+		task_exit(s->t);
+		vl_free(s);
+	}
+	close(c->rfd);
+	if (c->wfd != c->rfd)
+		close(c->wfd);
+	pthread_mutex_lock(&c->lock);
+	c->done = true;
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ the server */
+
+struct p9_server *p9_server_new(struct task *parent, const char *root,
+				const struct p9_server_opts *opts)
+{
+	struct p9_server *s;
+	struct vfs_stat st;
+	int err;
+
+	if (!parent || !root)
+		return ERR_PTR(-EINVAL);
+	s = vl_zalloc(sizeof(*s));
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	s->flags = opts ? opts->flags : 0;
+	s->max_msize = opts && opts->max_msize ? opts->max_msize : P9_SERVER_MSIZE_DEFAULT;
+	if (s->max_msize < P9_MIN_MSIZE)
+		s->max_msize = P9_MIN_MSIZE;
+	s->nworkers = opts && opts->workers ? opts->workers : P9_SERVER_WORKERS_DEFAULT;
+	pthread_mutex_init(&s->lock, NULL);
+	s->root = vl_strdup(root);
+	if (!s->root) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	s->task = task_fork(parent);
+	if (IS_ERR_OR_NULL(s->task)) {
+		err = s->task ? (int)PTR_ERR(s->task) : -ENOMEM;
+		goto out_root;
+	}
+	err = vfs_fstatat(s->task, AT_FDCWD, root, &st, 0);
+	if (!err && !S_ISDIR(st.mode))
+		err = -ENOTDIR;
+	if (!err)
+		err = vfs_chroot(s->task, root);
+	if (!err)
+		err = vfs_chdir(s->task, "/");
+	if (err)
+		goto out_task;
+	s->root_dev = st.dev;
+	return s;
+
+out_task:
+	task_exit(s->task);
+out_root:
+	vl_free(s->root);
+out_free:
+	pthread_mutex_destroy(&s->lock);
+	vl_free(s);
+	return ERR_PTR(err);
+}
+
+int p9_server_serve_fd(struct p9_server *s, int rfd, int wfd)
+{
+	struct p9_conn *c = vl_zalloc(sizeof(*c));
+	unsigned i;
+	int err;
+
+	if (!c) {
+		err = -ENOMEM;
+		goto out_fds;
+	}
+	c->s = s;
+	c->rfd = rfd;
+	c->wfd = wfd;
+	c->workers = vl_zalloc(s->nworkers * sizeof(*c->workers));
+	if (!c->workers) {
+		err = -ENOMEM;
+		goto out_conn;
+	}
+	if (pipe2(c->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+		err = -errno;
+		goto out_workers;
+	}
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->wlock, NULL);
+	pthread_cond_init(&c->qcond, NULL);
+	pthread_cond_init(&c->idle, NULL);
+	for (i = 0; i < s->nworkers; i++) {
+		err = -pthread_create(&c->workers[i], NULL, worker_main, c);
+		if (err)
+			goto out_threads;
+		c->nworkers++;
+	}
+	err = -pthread_create(&c->reader, NULL, reader_main, c);
+	if (err)
+		goto out_threads;
+	pthread_mutex_lock(&s->lock);
+	c->next = s->conns;
+	s->conns = c;
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+
+out_threads:
+	pthread_mutex_lock(&c->lock);
+	c->closing = true;
+	pthread_cond_broadcast(&c->qcond);
+	pthread_mutex_unlock(&c->lock);
+	for (i = 0; i < c->nworkers; i++)
+		pthread_join(c->workers[i], NULL);
+	pthread_cond_destroy(&c->idle);
+	pthread_cond_destroy(&c->qcond);
+	pthread_mutex_destroy(&c->wlock);
+	pthread_mutex_destroy(&c->lock);
+	close(c->wake[0]);
+	close(c->wake[1]);
+out_workers:
+	vl_free(c->workers);
+out_conn:
+	vl_free(c);
+out_fds:
+	close(rfd);
+	if (wfd != rfd)
+		close(wfd);
+	return err;
+}
+
+unsigned p9_server_nconns(struct p9_server *s)
+{
+	struct p9_conn *c;
+	unsigned n = 0;
+
+	pthread_mutex_lock(&s->lock);
+	for (c = s->conns; c; c = c->next) {
+		pthread_mutex_lock(&c->lock);
+		n += !c->done;
+		pthread_mutex_unlock(&c->lock);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+void p9_server_destroy(struct p9_server *s)
+{
+	struct p9_conn *c;
+
+	if (IS_ERR_OR_NULL(s))
+		return;
+	pthread_mutex_lock(&s->lock);
+	while ((c = s->conns)) {
+		s->conns = c->next;
+		pthread_mutex_unlock(&s->lock);
+		conn_wake(c);
+		pthread_join(c->reader, NULL);
+		pthread_cond_destroy(&c->idle);
+		pthread_cond_destroy(&c->qcond);
+		pthread_mutex_destroy(&c->wlock);
+		pthread_mutex_destroy(&c->lock);
+		close(c->wake[0]);
+		close(c->wake[1]);
+		vl_free(c->workers);
+		vl_free(c);
+		pthread_mutex_lock(&s->lock);
+	}
+	pthread_mutex_unlock(&s->lock);
+	task_exit(s->task);
+	vl_free(s->root);
+	pthread_mutex_destroy(&s->lock);
+	vl_free(s);
+}
