@@ -13,12 +13,28 @@
 void task_enter(struct task *t)
 {
 	pthread_mutex_lock(&t->k->vfs->lock);
+	t->k->vfs->current = t;
 	sb_reset(&t->errmsg);
 }
 
 void task_leave(struct task *t)
 {
+	t->k->vfs->current = NULL;
 	pthread_mutex_unlock(&t->k->vfs->lock);
+}
+
+struct task *vfs_current(struct vfs *vfs)
+{
+	return vfs->current;
+}
+
+void vfs_cond_wait(struct vfs *vfs, pthread_cond_t *cond)
+{
+	struct task *cur = vfs->current;
+
+	vfs->current = NULL;
+	pthread_cond_wait(cond, &vfs->lock);
+	vfs->current = cur;
 }
 
 void task_seterr(struct task *t, const char *fmt, ...)

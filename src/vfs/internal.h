@@ -57,11 +57,16 @@ struct vfs {
 	struct ida anon_minors;		/* anonymous device minors (0:N), from 1 */
 	struct list_head pipes;		/* open FIFOs' pipes (pipe.c) */
 	struct list_head chrdevs;	/* character device drivers (chrdev.c) */
+	struct task *current;		/* the task whose call holds the lock, or NULL */
 	int next_group_id;
 	struct dentry_dir *free_anon;	/* unused */
 };
 
 struct vfs *vfs_create(struct host *host);
+/* The task whose call holds the lock (proc's "self"), or NULL outside a call. */
+struct task *vfs_current(struct vfs *vfs);
+/* Wait on cond, releasing the VFS lock meanwhile; "current" is restored after. */
+void vfs_cond_wait(struct vfs *vfs, pthread_cond_t *cond);
 void vfs_destroy(struct vfs *vfs);
 void vfs_log(struct vfs *vfs, enum host_log_level lvl, const char *fmt, ...) PRINTF_LIKE(3, 4);
 

@@ -76,7 +76,7 @@ static void pipe_maybe_free(struct pipe *pp)
 
 static void pipe_wait(struct pipe *pp, struct vfs *vfs)
 {
-	pthread_cond_wait(&pp->wait, &vfs->lock);
+	vfs_cond_wait(vfs, &pp->wait);
 }
 
 static int fifo_open(struct inode *inode, struct file *f)
