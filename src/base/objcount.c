@@ -11,7 +11,7 @@ static const char *const names[OBJ_NR_KINDS] = {
 	[OBJ_DENTRY] = "dentry", [OBJ_INODE] = "inode", [OBJ_SUPER] = "superblock",
 	[OBJ_MOUNT] = "mount",	 [OBJ_FILE] = "file",	[OBJ_TASK] = "task",
 	[OBJ_CRED] = "cred",	 [OBJ_FID] = "fid",	[OBJ_KERNEL] = "kernel",
-	[OBJ_LEAKED_DREF] = "dentry reference",
+	[OBJ_LEAKED_DREF] = "dentry reference", [OBJ_LEAKED_PAGE] = "tmpfs page",
 };
 
 void obj_inc(enum obj_kind k)

@@ -20,6 +20,7 @@ enum obj_kind {
 	OBJ_FID,
 	OBJ_KERNEL,
 	OBJ_LEAKED_DREF, /* dentry references still held when their superblock died */
+	OBJ_LEAKED_PAGE, /* tmpfs data pages still counted live when their superblock died */
 	OBJ_NR_KINDS
 };
 

@@ -6,7 +6,8 @@
  * what tmpfs needs: height 0 holds page 0 directly (a small file costs one page and no
  * node), each level adds 512-way fan-out (a 4 KiB node), so a 256 MiB file is three
  * levels deep and a write at offset 2^62 costs six nodes, not a giant array. A NULL
- * slot anywhere is a hole that reads as zeros; pages are allocated only when written.
+ * slot anywhere is a hole that reads as zeros; pages are allocated only when written,
+ * from the superblock's page pool (pages.c), which packs them into 2 MiB regions.
  *
  * Invariants: nr_pages is the number of pages in the tree, all charged to the
  * superblock (used_pages); bytes of a page at or past i_size are zero. Interior nodes
@@ -125,7 +126,7 @@ static void pt_free_subtree(struct tmpfs_inode *ti, void *p, unsigned h)
 	if (!p)
 		return;
 	if (h == 0) {
-		vl_free(p);
+		tmpfs_page_put(ti->vfs_inode.i_sb, p);
 		ti->nr_pages--;
 		tmpfs_uncharge_pages(ti->vfs_inode.i_sb, 1);
 		return;
@@ -264,6 +265,10 @@ static ssize_t tmpfs_file_read(struct file *file, void *buf, size_t len, int64_t
 	size_t done = 0;
 	void **slot = NULL;
 	uint64_t slot_idx = 0;
+	/* A run of pages adjacent in memory (the pool hands out a region's pages in order)
+	 * is copied with one memcpy, as a flat buffer would be. */
+	const char *run = NULL;
+	size_t run_len = 0;
 
 	if (off < 0)
 		return -EINVAL;
@@ -287,35 +292,48 @@ static ssize_t tmpfs_file_read(struct file *file, void *buf, size_t len, int64_t
 			slot = pt_peek_slot(ti, idx);
 		slot_idx = idx;
 		page = slot ? *slot : NULL;
-		if (page)
-			memcpy(out + done, page + poff, n);
-		else
-			memset(out + done, 0, n);
+		if (page && run && page + poff == run + run_len) {
+			run_len += n;
+		} else {
+			if (run)
+				memcpy(out + done - run_len, run, run_len);
+			run = page ? page + poff : NULL;
+			run_len = page ? n : 0;
+			if (!page)
+				memset(out + done, 0, n);
+		}
 		done += n;
 	}
+	if (run)
+		memcpy(out + done - run_len, run, run_len);
 	return (ssize_t)done;
 }
 
 /* A page for a write of [poff, poff + n): the parts the write leaves alone are zeroed
- * (nothing at all for a whole-page write). */
+ * (nothing at all for a whole-page write or a page fresh from the OS). A recycled page
+ * holds an old file's bytes, so this is what keeps holes and tails reading as zeros. */
 static int tmpfs_page_alloc(struct tmpfs_inode *ti, void **slot, size_t poff, size_t n)
 {
+	struct super_block *sb = ti->vfs_inode.i_sb;
+	bool zeroed;
+	void *p;
 	char *page;
 	int err;
 
 	if (unlikely(ti->nr_pages == UINT32_MAX))
 		return -EFBIG;
-	err = tmpfs_charge_pages(ti->vfs_inode.i_sb, 1);
+	err = tmpfs_charge_pages(sb, 1);
 	if (err)
 		return err;
-	page = vl_malloc(TMPFS_PAGE_SIZE);
-	if (!page) {
-		tmpfs_uncharge_pages(ti->vfs_inode.i_sb, 1);
-		return -ENOMEM;
+	err = tmpfs_page_get(sb, &p, &zeroed);
+	if (err) {
+		tmpfs_uncharge_pages(sb, 1);
+		return err;
 	}
-	if (poff)
+	page = p;
+	if (!zeroed && poff)
 		memset(page, 0, poff);
-	if (poff + n < TMPFS_PAGE_SIZE)
+	if (!zeroed && poff + n < TMPFS_PAGE_SIZE)
 		memset(page + poff + n, 0, TMPFS_PAGE_SIZE - poff - n);
 	*slot = page;
 	ti->nr_pages++;

@@ -3,7 +3,8 @@
  * super.c, inode.c, file.c and xattr.c, grouped by the file that implements each part.
  *
  * Locking: everything here is protected by the VFS lock (vfs->lock), held across every
- * filesystem operation; tmpfs takes no lock of its own.
+ * filesystem operation; tmpfs takes no lock of its own. The one thing shared between
+ * superblocks, pages.c's spare region, is a single atomic pointer.
  *
  * Accounting (as Linux's shmem_sb_info): used_pages counts the data pages of regular
  * files and the page of each long symlink; used_inodes counts inodes plus the extra
@@ -13,6 +14,7 @@
 #ifndef VFSLAB_FS_TMPFS_INTERNAL_H
 #define VFSLAB_FS_TMPFS_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -35,6 +37,21 @@
 #define TMPFS_SHORT_SYMLINK_LEN 128
 #define TMPFS_SYMLINK_MAX 4095
 
+struct tmpfs_region;
+
+/*
+ * A superblock's data page pool (pages.c): 4 KiB pages carved from 2 MiB-aligned
+ * regions. All-zero is an empty pool. Per superblock rather than process-global because
+ * every caller already holds this superblock's vfs->lock: the hot path takes no lock of
+ * its own, and unmounting a tmpfs returns all its memory.
+ * Protected by: vfs->lock.
+ */
+struct tmpfs_pool {
+	struct tmpfs_region *partial; /* regions with a page to hand out, most recent first */
+	uint64_t nr_pages;	      /* pages handed out and not yet put back */
+	uint64_t nr_regions;	      /* regions owned */
+};
+
 /* Per superblock. Protected by: vfs->lock. */
 struct tmpfs_sb_info {
 	uint64_t max_pages; /* 0: unlimited */
@@ -44,6 +61,7 @@ struct tmpfs_sb_info {
 	uint32_t mode; /* root's, as given at mount (show_options) */
 	uint32_t uid;
 	uint32_t gid;
+	struct tmpfs_pool pool; /* data pages of regular files */
 };
 
 struct tmpfs_xattr;
@@ -99,6 +117,25 @@ void tmpfs_file_free_data(struct tmpfs_inode *ti);
 /* Take n pages from the superblock's budget: -ENOSPC past size=. */
 int tmpfs_charge_pages(struct super_block *sb, uint64_t n);
 void tmpfs_uncharge_pages(struct super_block *sb, uint64_t n);
+
+/* --- pages.c: the data page pool ------------------------------------------------- */
+
+/* A 4 KiB-aligned page from sb's pool in *page: -ENOMEM (FAULT_ALLOC is consulted once
+ * per page). *zeroed says whether it is known to be all zeros (fresh from the OS); a
+ * recycled page holds garbage. Not charged: callers use tmpfs_charge_pages. */
+int tmpfs_page_get(struct super_block *sb, void **page, bool *zeroed);
+/* Give a page from tmpfs_page_get back to sb's pool; an empty region goes back to the OS
+ * (one empty region per process is kept as a spare). */
+void tmpfs_page_put(struct super_block *sb, void *page);
+/* Pages of sb's pool handed out and not put back (0 once every file is gone). */
+uint64_t tmpfs_pages_live(struct super_block *sb);
+/* For put_super: the pool must be empty by then (every inode destroyed); a page still
+ * out is a leak, reported as the number of pages leaked (0: none). */
+uint64_t tmpfs_pages_fini(struct tmpfs_sb_info *sbi);
+/* Regions mapped in the process (the spare included), and release of the spare: for
+ * tests, which compare against the count they started with. */
+long tmpfs_regions_mapped(void);
+void tmpfs_pages_trim(void);
 
 /* --- xattr.c ----------------------------------------------------------------------- */
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/objcount.h"
 #include "kernel/internal.h"
 #include "internal.h"
 
@@ -214,6 +215,12 @@ static int tmpfs_statfs(struct super_block *sb, struct vfs_statfs *st)
 
 static void tmpfs_put_super(struct super_block *sb)
 {
+	/* Every page must have gone back with its inode; any left is a leak to report. A
+	 * superblock whose mount failed early has no private part yet. */
+	uint64_t leaked = sb->s_fs_info ? tmpfs_pages_fini(TMPFS_SB(sb)) : 0;
+
+	while (leaked--)
+		obj_inc(OBJ_LEAKED_PAGE);
 	vl_free(sb->s_fs_info);
 	sb->s_fs_info = NULL;
 }
