@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/fault.h"
+#include "fs/tmpfs/internal.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "helpers.h"
 #include "vfs/internal.h"
@@ -857,6 +858,218 @@ START_TEST(tmpfs_namespace_enomem_no_leak)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ the page pool */
+
+/* The superblock of the filesystem holding path. */
+static struct super_block *sb_of(const char *path)
+{
+	struct super_block *sb;
+	struct path p;
+
+	task_enter(tt);
+	ck_assert_int_eq(path_lookupat(tt, AT_FDCWD, path, LOOKUP_FOLLOW, &p), 0);
+	sb = p.dentry->d_sb;
+	path_put(&p);
+	task_leave(tt);
+	return sb;
+}
+
+static void fill_pattern(char *buf, size_t len, unsigned seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (char)((i * 131 + seed) % 251 + 1);
+}
+
+/* Every data page is counted while live and given back with its file; many small files
+ * share one region; a file past a region's 511 pages takes a second; an emptied region
+ * is released, so the pool's regions follow its pages down to none. */
+START_TEST(tmpfs_pool_pages_counted_and_released)
+{
+	size_t big = 3u << 20;
+	char *buf = malloc(big), name[32];
+	struct super_block *sb;
+	int i, fd;
+
+	fill_pattern(buf, big, 7);
+	ck_assert_int_eq(mount_tmpfs("size=16m"), 0);
+	sb = sb_of("/mnt");
+	ck_assert_uint_eq(tmpfs_pages_live(sb), 0);
+	/* Empty files take no page. */
+	ck_assert_int_eq(t_write_file(tt, "/mnt/empty", "", 0644), 0);
+	ck_assert_uint_eq(tmpfs_pages_live(sb), 0);
+	ck_assert_uint_eq(TMPFS_SB(sb)->pool.nr_regions, 0);
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "/mnt/s%d", i);
+		ck_assert_int_eq(t_write_file(tt, name, "x", 0644), 0);
+	}
+	ck_assert_uint_eq(tmpfs_pages_live(sb), 100);
+	ck_assert_uint_eq(TMPFS_SB(sb)->pool.nr_regions, 1);
+	fd = open_rw("/mnt/big");
+	ck_assert_int_eq(vfs_pwrite(tt, fd, buf, big, 0), (long)big);
+	ck_assert_uint_eq(tmpfs_pages_live(sb), 100 + big / PAGE);
+	ck_assert_uint_eq(TMPFS_SB(sb)->pool.nr_regions, 2);
+	ck_assert_uint_eq(stat_of("/mnt/big").blocks, (big / PAGE) * (PAGE / 512));
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "/mnt/s%d", i);
+		ck_assert_int_eq(vfs_unlinkat(tt, AT_FDCWD, name, 0), 0);
+	}
+	ck_assert_uint_eq(tmpfs_pages_live(sb), big / PAGE);
+	ck_assert_int_eq(vfs_ftruncate(tt, fd, PAGE + 1), 0);
+	ck_assert_uint_eq(tmpfs_pages_live(sb), 2);
+	ck_assert_uint_eq(TMPFS_SB(sb)->pool.nr_regions, 1);
+	vfs_close(tt, fd);
+	ck_assert_int_eq(vfs_unlinkat(tt, AT_FDCWD, "/mnt/big", 0), 0);
+	ck_assert_uint_eq(tmpfs_pages_live(sb), 0);
+	ck_assert_uint_eq(TMPFS_SB(sb)->pool.nr_regions, 0);
+	ck_assert_uint_eq(tmpfs_pages_fini(TMPFS_SB(sb)), 0);
+	ck_assert_int_eq(vfs_umount2(tt, "/mnt", 0), 0);
+	free(buf);
+}
+END_TEST
+
+/* Unmounting a tmpfs that still holds files gives every page back: all its regions are
+ * unmapped (the one spare region aside, released by trim). */
+START_TEST(tmpfs_pool_umount_releases_regions)
+{
+	size_t len = 5u << 20;
+	char *buf = malloc(len);
+	long base;
+	int fd;
+
+	fill_pattern(buf, len, 3);
+	tmpfs_pages_trim();
+	base = tmpfs_regions_mapped();
+	ck_assert_int_eq(mount_tmpfs(NULL), 0);
+	fd = open_rw("/mnt/f");
+	ck_assert_int_eq(vfs_pwrite(tt, fd, buf, len, 12345), (long)len);
+	vfs_close(tt, fd);
+	ck_assert_int_eq(t_write_file(tt, "/mnt/g", "tiny", 0644), 0);
+	ck_assert_int_ge(tmpfs_regions_mapped(), base + 3);
+	ck_assert_int_eq(vfs_umount2(tt, "/mnt", 0), 0);
+	ck_assert_int_le(tmpfs_regions_mapped(), base + 1);
+	tmpfs_pages_trim();
+	ck_assert_int_eq(tmpfs_regions_mapped(), base);
+	free(buf);
+}
+END_TEST
+
+/* A page recycled from the free list holds another file's bytes: holes, the parts of a
+ * page a write leaves alone and the space a truncate-then-extend exposes read as zeros. */
+START_TEST(tmpfs_pool_recycled_pages_read_zero)
+{
+	size_t len = 8 * PAGE;
+	char *junk = malloc(len), *out = malloc(len);
+	int fd;
+
+	memset(junk, 0xa5, len);
+	ck_assert_int_eq(t_write_file(tt, "/keep", "k", 0644), 0); /* the region stays */
+	fd = open_rw("/junk");
+	ck_assert_int_eq(vfs_pwrite(tt, fd, junk, len, 0), (long)len);
+	vfs_close(tt, fd);
+	ck_assert_int_eq(vfs_unlinkat(tt, AT_FDCWD, "/junk", 0), 0);
+
+	fd = open_rw("/f");
+	/* Mid-page in page 0, across the boundary of pages 2 and 3, a hole at 1. */
+	ck_assert_int_eq(vfs_pwrite(tt, fd, "abc", 3, 100), 3);
+	ck_assert_int_eq(vfs_pwrite(tt, fd, "defgh", 5, 3 * PAGE - 2), 5);
+	ck_assert_int_eq(vfs_pread(tt, fd, out, 3 * PAGE + 3, 0), 3 * PAGE + 3);
+	ck_assert(all_bytes(out, 100, 0));
+	ck_assert_mem_eq(out + 100, "abc", 3);
+	ck_assert(all_bytes(out + 103, 3 * PAGE - 2 - 103, 0));
+	ck_assert_mem_eq(out + 3 * PAGE - 2, "defgh", 5);
+	/* Shrink into page 3, then extend: the cut tail reads as zeros. */
+	ck_assert_int_eq(vfs_ftruncate(tt, fd, 3 * PAGE + 1), 0);
+	ck_assert_int_eq(vfs_ftruncate(tt, fd, 4 * PAGE), 0);
+	ck_assert_int_eq(vfs_pread(tt, fd, out, PAGE, 3 * PAGE), PAGE);
+	ck_assert_mem_eq(out, "f", 1);
+	ck_assert(all_bytes(out + 1, PAGE - 1, 0));
+	/* A page written whole after a partial write to a recycled page of its own. */
+	ck_assert_int_eq(vfs_pwrite(tt, fd, "z", 1, 6 * PAGE + PAGE - 1), 1);
+	ck_assert_int_eq(vfs_pread(tt, fd, out, PAGE, 6 * PAGE), PAGE);
+	ck_assert(all_bytes(out, PAGE - 1, 0));
+	ck_assert_int_eq(out[PAGE - 1], 'z');
+	vfs_close(tt, fd);
+	free(junk);
+	free(out);
+}
+END_TEST
+
+/* Reads copy runs of pages adjacent in memory at once: a read across two files' pages
+ * interleaved in the pool, holes and partial pages returns exactly what was written. */
+START_TEST(tmpfs_pool_read_runs_and_holes)
+{
+	size_t len = 12 * PAGE, i;
+	char *a = malloc(len), *b = malloc(len), *want = calloc(1, len), *out = malloc(len);
+	int fa = open_rw("/a"), fb = open_rw("/b");
+
+	fill_pattern(a, len, 1);
+	fill_pattern(b, len, 2);
+	/* Pages 0-3 of /a in one go (adjacent), then 5-10 alternating with /b's pages. */
+	ck_assert_int_eq(vfs_pwrite(tt, fa, a, 4 * PAGE, 0), 4 * PAGE);
+	memcpy(want, a, 4 * PAGE);
+	for (i = 5; i < 11; i++) {
+		ck_assert_int_eq(vfs_pwrite(tt, fa, a + i * PAGE, PAGE, (off_t)(i * PAGE)), PAGE);
+		ck_assert_int_eq(vfs_pwrite(tt, fb, b, PAGE, (off_t)(i * PAGE)), PAGE);
+		memcpy(want + i * PAGE, a + i * PAGE, PAGE);
+	}
+	ck_assert_int_eq(vfs_pwrite(tt, fa, a + 11 * PAGE, 10, 11 * PAGE), 10);
+	memcpy(want + 11 * PAGE, a + 11 * PAGE, 10);
+	for (i = 0; i < 5; i++) {
+		size_t off = i * 1237, n = len - off - i * 3001;
+		size_t got = MIN(n, 11 * PAGE + 10 - off);
+
+		memset(out, 'x', len);
+		ck_assert_int_eq(vfs_pread(tt, fa, out, n, (off_t)off), (long)got);
+		ck_assert_mem_eq(out, want + off, got);
+	}
+	vfs_close(tt, fa);
+	vfs_close(tt, fb);
+	free(a);
+	free(b);
+	free(want);
+	free(out);
+}
+END_TEST
+
+/* An injected failure at each page allocation of a write into a tmpfs: the pool's live
+ * count always equals the pages the files hold, and is zero once they are gone. */
+START_TEST(tmpfs_pool_enomem_counts_stay_exact)
+{
+	size_t len = 6 * PAGE;
+	char *in = malloc(len);
+	struct super_block *sb;
+	uint64_t n;
+
+	fill_pattern(in, len, 5);
+	ck_assert_int_eq(mount_tmpfs(NULL), 0);
+	sb = sb_of("/mnt");
+	for (n = 1; n < 100; n++) {
+		int fd = vfs_openat(tt, AT_FDCWD, "/mnt/f", O_RDWR | O_CREAT | O_TRUNC, 0644);
+		bool fired;
+		long r;
+
+		ck_assert_int_ge(fd, 0);
+		fault_arm(n, 1u << FAULT_ALLOC);
+		r = vfs_pwrite(tt, fd, in, len, PAGE / 2);
+		fired = fault_fired();
+		fault_disarm();
+		ck_assert_uint_eq(tmpfs_pages_live(sb) * (PAGE / 512),
+				  (uint64_t)stat_of("/mnt/f").blocks);
+		ck_assert(r > 0 || r == -ENOMEM);
+		vfs_close(tt, fd);
+		if (!fired)
+			break;
+	}
+	ck_assert_uint_lt(n, 100);
+	ck_assert_int_eq(vfs_unlinkat(tt, AT_FDCWD, "/mnt/f", 0), 0);
+	ck_assert_uint_eq(tmpfs_pages_live(sb), 0);
+	ck_assert_int_eq(vfs_umount2(tt, "/mnt", 0), 0);
+	free(in);
+}
+END_TEST
+
 Suite *tmpfs_suite(void)
 {
 	Suite *s = suite_create("tmpfs");
@@ -899,5 +1112,12 @@ Suite *tmpfs_suite(void)
 	tc = t_case(s, "faults");
 	tcase_add_test(tc, tmpfs_write_enomem_consistent);
 	tcase_add_test(tc, tmpfs_namespace_enomem_no_leak);
+
+	tc = t_case(s, "pages");
+	tcase_add_test(tc, tmpfs_pool_pages_counted_and_released);
+	tcase_add_test(tc, tmpfs_pool_umount_releases_regions);
+	tcase_add_test(tc, tmpfs_pool_recycled_pages_read_zero);
+	tcase_add_test(tc, tmpfs_pool_read_runs_and_holes);
+	tcase_add_test(tc, tmpfs_pool_enomem_counts_stay_exact);
 	return s;
 }
