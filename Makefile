@@ -8,7 +8,9 @@
 #                   coverage/html, then the gate against coverage/thresholds
 #   make asan       the tests built with ASan+UBSan in build-asan/
 #   make valgrind   the Check suites under valgrind (no fork)
+#   make tsan       the Check suites built with ThreadSanitizer in build-tsan/
 #   make bench      build and run the benchmarks (tests/bench/)
+#   make fuzz       build the libFuzzer targets (tests/fuzz/) with clang, run each FUZZ_SECONDS
 #   make install    binary, static library, public headers, pkg-config file (PREFIX, DESTDIR)
 #   make format     clang-format -i over the tree; make format-check only reports
 #   make clean
@@ -70,20 +72,22 @@ DEPFLAGS := -MMD -MP
 LDFLAGS := -pthread -Wl,--as-needed $(EXTRA_LDFLAGS)
 
 # fuse3's -D_XOPEN_SOURCE=600 is dropped: the tree is built with _GNU_SOURCE throughout.
-pkg_cflags = $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null))
+pkg_cflags = $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE, \
+	$(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null))
 pkg_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
 # Goals that build need the libraries: say so plainly instead of failing in the compiler.
 NO_LIB_GOALS := deps clean format format-check uninstall
 ifneq ($(if $(MAKECMDGOALS),$(filter-out $(NO_LIB_GOALS),$(MAKECMDGOALS)),all),)
-ifneq ($(shell $(PKG_CONFIG) --exists $(LIB_PKGS) $(CLI_PKGS) $(TEST_PKGS) 2>/dev/null && echo ok),ok)
-$(error missing build dependencies (pkg-config: $(LIB_PKGS) $(CLI_PKGS) $(TEST_PKGS)): run 'make deps' first)
+ALL_PKGS := $(LIB_PKGS) $(CLI_PKGS) $(TEST_PKGS)
+ifneq ($(shell $(PKG_CONFIG) --exists $(ALL_PKGS) 2>/dev/null && echo ok),ok)
+$(error missing build dependencies (pkg-config: $(ALL_PKGS)): run 'make deps' first)
 endif
 endif
 
 LIB_CPPFLAGS := -Isrc/include -Isrc $(call pkg_cflags,$(LIB_PKGS))
 LIB_LIBS := $(call pkg_libs,$(LIB_PKGS)) -lm
-CLI_CPPFLAGS := $(LIB_CPPFLAGS) -Itui $(call pkg_cflags,$(CLI_PKGS))
+CLI_CPPFLAGS := $(LIB_CPPFLAGS) -Itui $(call pkg_cflags,$(CLI_PKGS)) -DVFSLAB_VERSION='"$(VERSION)"'
 CLI_LIBS := $(call pkg_libs,$(CLI_PKGS)) $(LIB_LIBS)
 TEST_CPPFLAGS := $(LIB_CPPFLAGS) -Itests -Itui -I$(BUILD) $(call pkg_cflags,$(TEST_PKGS))
 TEST_LIBS := $(call pkg_libs,$(TEST_PKGS)) $(LIB_LIBS)
@@ -95,7 +99,8 @@ TUI_SRCS := $(sort $(wildcard tui/*.c))
 TEST_SRCS := $(sort $(wildcard tests/check_*.c) $(wildcard tests/helpers.c))
 ORACLE_SRCS := $(sort $(wildcard tests/oracle/*.c) $(wildcard tui/op.c))
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
-SUITES := $(sort $(patsubst tests/check_%.c,%,$(filter-out tests/check_main.c,$(wildcard tests/check_*.c))))
+SUITES := $(sort $(patsubst tests/check_%.c,%, \
+	$(filter-out tests/check_main.c,$(wildcard tests/check_*.c))))
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
@@ -210,7 +215,8 @@ deps:
 	fi; \
 	sudo=""; if [ "$$(id -u)" -ne 0 ]; then sudo="sudo "; fi; \
 	export DEBIAN_FRONTEND=noninteractive; \
-	if [ -z "$$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -60 2>/dev/null)" ]; then \
+	fresh=$$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -60 2>/dev/null); \
+	if [ -z "$$fresh" ]; then \
 		echo "deps: $${sudo}$(APT_GET) update"; $${sudo}$(APT_GET) update || exit 1; \
 	fi; \
 	echo "deps: $${sudo}$(APT_GET) install -y --no-install-recommends$$missing"; \
@@ -255,6 +261,15 @@ asan:
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 check
 
+# ThreadSanitizer over the Check suites (the concurrency tests are what it is for).
+TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
+.PHONY: tsan
+tsan:
+	+$(MAKE) BUILD=build-tsan EXTRA_CFLAGS='$(TSAN_FLAGS) $(INSTR_CFLAGS) $(EXTRA_CFLAGS)' \
+		EXTRA_LDFLAGS='$(TSAN_FLAGS) $(EXTRA_LDFLAGS)' build-tsan/check_all
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 CK_TIMEOUT_MULTIPLIER=10 \
+		./build-tsan/check_all
+
 .PHONY: valgrind
 valgrind: $(CHECK_ALL)
 	CK_FORK=no $(VALGRIND) -q --error-exitcode=1 --leak-check=full \
@@ -266,8 +281,43 @@ bench:
 	@echo "bench: no benchmarks yet (tests/bench/ has no sources)"
 else
 bench: $(BENCH)
-	./$(BENCH) $(ARGS)
+	$(abspath $(BENCH)) $(ARGS)
 endif
+
+# ---------------------------------------------------------------- fuzz
+
+# Each tests/fuzz/fuzz_NAME.c is a libFuzzer target, built with clang (ASan+UBSan) in
+# build-fuzz/ against a libvfslab.a built the same way. `make fuzz` builds them and runs
+# each for FUZZ_SECONDS on its seed corpus: tests/fuzz/corpus/NAME, or else the corpus
+# named by NAME's first word (fuzz_p9_decode -> corpus/p9). New inputs go to
+# build-fuzz/corpus/NAME, crashes to build-fuzz/.
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BUILD := build-fuzz
+FUZZ_SECONDS ?= 30
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+.PHONY: fuzz fuzz-build fuzz-targets
+fuzz: fuzz-build
+	@set -e; for src in $(FUZZ_SRCS); do \
+		t=$$(basename $$src .c); n=$${t#fuzz_}; seed=tests/fuzz/corpus/$$n; \
+		[ -d $$seed ] || seed=tests/fuzz/corpus/$${n%%_*}; \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$n; \
+		echo "== fuzz: $$t for $(FUZZ_SECONDS) s (seeds: $$seed)"; \
+		./$(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/corpus/$$n \
+			$$( [ -d $$seed ] && echo $$seed ); \
+	done
+
+fuzz-build:
+	+$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang \
+		EXTRA_CFLAGS='-O1 -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(EXTRA_CFLAGS)' \
+		EXTRA_LDFLAGS='$(FUZZ_SAN) $(EXTRA_LDFLAGS)' fuzz-targets
+
+fuzz-targets: $(patsubst tests/fuzz/%.c,$(BUILD)/%,$(FUZZ_SRCS))
+
+$(BUILD)/fuzz_%: $(OBJ)/tests/fuzz/fuzz_%.o $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(LIB) $(LIB_LIBS)
 
 # ---------------------------------------------------------------- coverage
 
@@ -342,4 +392,5 @@ format-check:
 
 .PHONY: clean
 clean:
-	rm -rf build build-asan build-cov coverage/html $(filter build-% build/%,$(BUILD))
+	rm -rf build build-asan build-cov build-tsan build-fuzz coverage/html \
+		$(filter build-% build/%,$(BUILD))

@@ -487,8 +487,10 @@ static void print_names(struct strbuf *out, const char **names, size_t n)
 {
 	size_t i;
 
-	if (n == 0)
-		sb_adds(out, "-");
+	if (n == 0) {
+		sb_adds(out, "-\n");
+		return; /* names may be NULL: qsort must not see it */
+	}
 	qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		if (i)
