@@ -248,6 +248,10 @@ check: all
 	$(Q)$(call run_script,tests/run_scripts.sh,golden transcripts)
 	$(Q)$(call run_script,tests/oracle/difftest.sh,oracle difftest)
 	$(Q)$(call run_script,tests/interop/verity_digest.sh,verity interop)
+	$(Q)$(call run_script,tests/oracle/difftest_overlay.sh,overlay oracle difftest)
+	$(Q)$(call run_script,tests/interop/findmnt.sh,findmnt interop)
+	$(Q)$(call run_script,tests/interop/diod_server.sh,diod clients against our gofer)
+	$(Q)$(call run_script,tests/interop/diod_client.sh,our 9p client against diod)
 
 # Instrumented builds (sanitizers, gcov) change GCC's flow analysis and give false
 # maybe-uninitialized warnings; the default build keeps that warning an error.

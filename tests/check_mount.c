@@ -144,10 +144,10 @@ START_TEST(mount_mountinfo_format)
 	ck_assert_ok(vfs_mount(tt, "none", "/ro", "tmpfs", MS_RDONLY | MS_NOATIME, "mode=700"));
 	ck_assert_ok(vfs_mount(tt, NULL, "/ro", NULL, MS_SHARED, NULL));
 	s = mountinfo();
-	ck_assert_str_eq(s, "1 1 0:1 / / rw,relatime - tmpfs rootfs rw,mode=755\n"
-			    "2 1 0:2 / /a\\040b rw,nosuid,nodev,relatime - tmpfs my\\040src "
+	ck_assert_str_eq(s, "1 1 0:2 / / rw,relatime - tmpfs rootfs rw,mode=755\n"
+			    "2 1 0:3 / /a\\040b rw,nosuid,nodev,relatime - tmpfs my\\040src "
 			    "rw,size=1024k\n"
-			    "3 1 0:3 / /ro ro,noatime shared:1 - tmpfs none ro,mode=700\n");
+			    "3 1 0:4 / /ro ro,noatime shared:1 - tmpfs none ro,mode=700\n");
 	free(s);
 	ck_assert_ok(vfs_mounts(tt, &s, NULL));
 	ck_assert_str_eq(s, "rootfs / tmpfs rw,relatime,mode=755 0 0\n"
@@ -166,7 +166,7 @@ START_TEST(mount_bind_root_shows_subdir)
 	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/v", 0755));
 	ck_assert_ok(vfs_mount(tt, "/data/x", "/v", NULL, MS_BIND, NULL));
 	s = mountinfo();
-	ck_assert_ptr_nonnull(strstr(s, "2 1 0:1 /data/x /v rw,relatime - tmpfs rootfs"));
+	ck_assert_ptr_nonnull(strstr(s, "2 1 0:2 /data/x /v rw,relatime - tmpfs rootfs"));
 	free(s);
 }
 END_TEST
@@ -262,8 +262,8 @@ START_TEST(mount_ids_and_devices_reused_lowest_first)
 	ck_assert_ok(vfs_umount2(tt, "/a", 0));
 	ck_assert_ok(vfs_mount(tt, "z", "/c", "tmpfs", 0, NULL));
 	s = mountinfo();
-	ck_assert_ptr_nonnull(strstr(s, "3 1 0:3 / /b rw,relatime - tmpfs y rw\n"));
-	ck_assert_ptr_nonnull(strstr(s, "2 1 0:2 / /c rw,relatime - tmpfs z rw\n"));
+	ck_assert_ptr_nonnull(strstr(s, "3 1 0:4 / /b rw,relatime - tmpfs y rw\n"));
+	ck_assert_ptr_nonnull(strstr(s, "2 1 0:3 / /c rw,relatime - tmpfs z rw\n"));
 	free(s);
 }
 END_TEST

@@ -673,8 +673,17 @@ START_TEST(tmpfs_special_files)
 	ck_assert(S_ISSOCK(stat_of("/sock").mode));
 	ck_assert(S_ISREG(stat_of("/reg").mode));
 	ck_assert_int_eq(stat_of("/").size, 40 + 5 * 20);
-	/* No device layer yet: a device node opens to ENXIO. */
-	ck_assert_err(vfs_openat(tt, AT_FDCWD, "/chr", O_RDONLY, 0), ENXIO);
+	/* 1:3 is /dev/null's driver; a number without a driver opens to ENXIO. */
+	ck_assert_ok(vfs_mknodat(tt, AT_FDCWD, "/nodrv", S_IFCHR | 0600, VFS_MKDEV(240, 7)));
+	ck_assert_err(vfs_openat(tt, AT_FDCWD, "/nodrv", O_RDONLY, 0), ENXIO);
+	{
+		int fd = vfs_openat(tt, AT_FDCWD, "/chr", O_RDWR, 0);
+
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(vfs_write(tt, fd, "x", 1), 1);
+		ck_assert_int_eq(vfs_read(tt, fd, &fd, 1), 0);
+		vfs_close(tt, fd);
+	}
 	ck_assert_err(vfs_openat(tt, AT_FDCWD, "/sock", O_RDONLY, 0), ENXIO);
 }
 END_TEST

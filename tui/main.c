@@ -13,6 +13,7 @@
 #include "cmd.h"
 
 int verity_main(int argc, char **argv); /* verity_main.c */
+int gofer_main(int argc, char **argv);  /* gofer_main.c */
 
 #ifndef VFSLAB_VERSION
 #define VFSLAB_VERSION "0.1.0"
@@ -28,12 +29,14 @@ static const char main_usage[] =
 	"Commands:\n"
 	"  repl [-f SCRIPT] [-c 'CMD; CMD']   the REPL; batch with -f, -c or standard input\n"
 	"  verity digest FILE... [OPTIONS]    fs-verity file digests, as 'fsverity digest' prints\n"
+	"  gofer --root DIR (--fd N | --listen ADDR) [--ro]\n"
+	"                                     a 9P2000.L server confined to the host directory DIR\n"
 	"  help                               this text\n"
 	"\n"
 	"Without a command, or with only REPL options, vfslab runs 'vfslab repl'. In this\n"
 	"build the REPL runs on the bare simulated kernel: its root is an empty tmpfs (the\n"
 	"default spec and rootfs come with issue 7). Not yet available: tui (issue 8),\n"
-	"replay and lint (issue 7), gofer (issue 3), the verity filesystem (issue 5), fuse (issue 9).\n"
+	"replay and lint (issue 7), the verity filesystem (issue 5), fuse (issue 9).\n"
 	"'vfslab repl --help' describes the REPL; inside it, "
 	"'help' lists the commands.\n";
 
@@ -134,7 +137,7 @@ static const struct {
 	int issue;
 } later[] = {
 	{ "tui", 8 },	{ "replay", 7 }, { "lint", 7 },
-	{ "gofer", 3 }, { "fuse", 9 },
+	{ "fuse", 9 },
 };
 
 int main(int argc, char **argv)
@@ -151,6 +154,8 @@ int main(int argc, char **argv)
 		printf("vfslab %s\n", VFSLAB_VERSION);
 		return 0;
 	}
+	if (!strcmp(argv[1], "gofer"))
+		return gofer_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "verity"))
 		return verity_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "repl"))

@@ -6,16 +6,14 @@
 
 #include "base/alloc.h"
 #include "base/objcount.h"
-#include "fs/tmpfs/tmpfs.h"
+#include "register.h"
 #include "../vfs/internal.h"
 
 struct task *task_alloc_locked(struct kernel *k, const struct task *parent);
 void task_free_locked(struct task *t);
 
-static int register_types(struct vfs *vfs)
-{
-	return vfs_register_fs_type(vfs, &tmpfs_fs_type, FS_USER_MOUNT | FS_USER_LIST);
-}
+/* The sandbox runsc sets up by default: netstack (tun supported), FUSE enabled. */
+static const struct kernel_config kernel_default_config = { .net_tun = true, .fuse = true };
 
 struct kernel *kernel_new(struct host *host)
 {
@@ -35,7 +33,7 @@ struct kernel *kernel_new(struct host *host)
 	k->vfs = vfs_create(host);
 	if (!k->vfs)
 		goto err_k;
-	err = register_types(k->vfs);
+	err = kernel_register_filesystems(k, &kernel_default_config);
 	if (err)
 		goto err_vfs;
 	cred = cred_new_root();
@@ -73,6 +71,9 @@ err_root:
 err_cred:
 	cred_put(cred);
 err_vfs:
+	pthread_mutex_lock(&k->vfs->lock);
+	kernel_unregister_filesystems(k); /* idempotent: nothing if registration failed early */
+	pthread_mutex_unlock(&k->vfs->lock);
 	vfs_destroy(k->vfs);
 err_k:
 	vl_free(k);
@@ -96,6 +97,7 @@ void kernel_destroy(struct kernel *k)
 		task_free_locked(list_entry(p, struct task, tasks));
 	/* Files are closed and paths dropped: now the mounts can go. */
 	mnt_ns_put(ns);
+	kernel_unregister_filesystems(k);
 	pthread_mutex_unlock(&k->vfs->lock);
 	vfs_destroy(k->vfs);
 	vl_free(k);

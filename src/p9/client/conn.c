@@ -1,0 +1,745 @@
+/*
+ * conn.c - the 9P client's connection: transports, version negotiation, the reader thread
+ * that matches replies to requests by tag, bounded waits, fid numbers. See p9client.h for
+ * the contract and internal.h for the request life cycle.
+ *
+ * Invariants: the reader never reads a byte past the frame a size field announced, and a
+ * size field is checked (7 <= size <= msize) before anything is read into a buffer of
+ * msize bytes; a reply is handed to the request whose tag it names only if that request
+ * is waiting, so an unknown or already-answered tag can never reach a buffer some other
+ * call owns. Once broken, a connection stays broken: nothing sent or read after a
+ * desynchronising error could be trusted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/compiler.h"
+#include "base/fault.h"
+#include "base/objcount.h"
+#include "p9/client/internal.h"
+
+/* ------------------------------------------------------------------ time */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The timeout may be changed by another thread (p9_client_set_timeout). */
+static int64_t timeout_of(struct p9_client *c)
+{
+	return __atomic_load_n(&c->timeout_ms, __ATOMIC_RELAXED);
+}
+
+static struct timespec deadline_ts(int64_t deadline)
+{
+	struct timespec ts = { .tv_sec = deadline / 1000, .tv_nsec = (deadline % 1000) * 1000000 };
+
+	return ts;
+}
+
+/* ------------------------------------------------------------------ transport */
+
+/* Wait for fd to be ready for events, the wake pipe, or the deadline (-1: none).
+ * 0, -EPIPE when woken, -ETIMEDOUT, or -errno. */
+static int wait_fd(struct p9_client *c, int fd, short events, int64_t deadline)
+{
+	struct pollfd p[2] = { { .fd = fd, .events = events },
+			       { .fd = c->wake[0], .events = POLLIN } };
+	int timeout, n;
+
+	for (;;) {
+		timeout = -1;
+		if (deadline >= 0) {
+			int64_t left = deadline - now_ms();
+
+			if (left <= 0)
+				return -ETIMEDOUT;
+			timeout = left > 1000000 ? 1000000 : (int)left;
+		}
+		n = poll(p, 2, timeout);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (p[1].revents)
+			return -EPIPE;
+		if (p[0].revents)
+			return 0;
+	}
+}
+
+/* Read exactly len bytes. 0, or -EPIPE (end of stream, woken), -ETIMEDOUT, -EIO. */
+static int read_full(struct p9_client *c, void *buf, size_t len, int64_t deadline)
+{
+	size_t got = 0;
+	ssize_t n;
+	int err;
+
+	while (got < len) {
+		err = wait_fd(c, c->rfd, POLLIN, deadline);
+		if (err)
+			return err;
+		if (fault_check(FAULT_TRANSPORT))
+			return -EIO;
+		n = read(c->rfd, (char *)buf + got, len - got);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EPIPE;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/* Write a whole frame within the deadline; the caller holds wlock. The descriptor is
+ * non-blocking, so a server that stops reading cannot stall us past the deadline. */
+static int write_full(struct p9_client *c, const void *buf, size_t len, int64_t deadline)
+{
+	size_t done = 0;
+	ssize_t n;
+	int err;
+
+	while (done < len) {
+		if (fault_check(FAULT_TRANSPORT))
+			return -EIO;
+		/* MSG_NOSIGNAL: a server gone away must not kill the process with SIGPIPE. */
+		n = send(c->wfd, (const char *)buf + done, len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == ENOTSOCK)
+			n = write(c->wfd, (const char *)buf + done, len - done);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			err = wait_fd(c, c->wfd, POLLOUT, deadline);
+			if (err)
+				return err;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EPIPE;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static void wake_reader(struct p9_client *c)
+{
+	char b = 1;
+	ssize_t n = write(c->wake[1], &b, 1);
+
+	(void)n; /* a full pipe is a reader woken already */
+}
+
+/* The connection cannot be trusted any more; lock held. The reader fails the requests
+ * in flight as it leaves. */
+static void mark_broken_locked(struct p9_client *c)
+{
+	if (!c->broken) {
+		c->broken = true;
+		wake_reader(c);
+	}
+	pthread_cond_broadcast(&c->tagfree);
+}
+
+static void mark_broken(struct p9_client *c)
+{
+	pthread_mutex_lock(&c->lock);
+	mark_broken_locked(c);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Requests of every client in the process, for benchmarks that see only a mount. */
+static uint64_t requests_total;
+
+uint64_t p9_client_requests_total(void)
+{
+	return __atomic_load_n(&requests_total, __ATOMIC_RELAXED);
+}
+
+/* ------------------------------------------------------------------ fids */
+
+uint32_t p9c_fid_alloc(struct p9_client *c)
+{
+	int id;
+
+	pthread_mutex_lock(&c->lock);
+	id = ida_alloc_min(&c->fids, 0);
+	if (id >= 0)
+		c->nfids++;
+	pthread_mutex_unlock(&c->lock);
+	if (id < 0)
+		return P9_NOFID;
+	obj_inc(OBJ_FID);
+	return (uint32_t)id;
+}
+
+void p9c_fid_free(struct p9_client *c, uint32_t fid)
+{
+	if (fid == P9_NOFID)
+		return;
+	pthread_mutex_lock(&c->lock);
+	ida_free(&c->fids, (int)fid);
+	c->nfids--;
+	pthread_mutex_unlock(&c->lock);
+	obj_dec(OBJ_FID);
+}
+
+/* ------------------------------------------------------------------ requests */
+
+static void req_destroy(struct p9_creq *r)
+{
+	pthread_cond_destroy(&r->cond);
+	vl_free(r->tx);
+	vl_free(r->rx);
+	vl_free(r);
+}
+
+/* Drop a reference; lock held. Returns a fid to free (outside the lock) or P9_NOFID. */
+static uint32_t req_unref_locked(struct p9_client *c, struct p9_creq *r)
+{
+	uint32_t fid = P9_NOFID;
+
+	if (--r->refs > 0)
+		return P9_NOFID;
+	fid = r->clunk_fid;
+	r->clunk_fid = P9_NOFID;
+	r->next_free = c->pool;
+	c->pool = r;
+	return fid;
+}
+
+/* The request is answered (or failed): out of the tag table, waiter woken; lock held. */
+static uint32_t req_complete_locked(struct p9_client *c, struct p9_creq *r, int err)
+{
+	r->done = true;
+	r->err = err;
+	c->tags[r->tag] = NULL;
+	pthread_cond_broadcast(&c->tagfree);
+	pthread_cond_signal(&r->cond);
+	return req_unref_locked(c, r);
+}
+
+void p9c_put(struct p9_client *c, struct p9_creq *req)
+{
+	uint32_t fid;
+
+	if (!req)
+		return;
+	pthread_mutex_lock(&c->lock);
+	fid = req_unref_locked(c, req);
+	pthread_mutex_unlock(&c->lock);
+	p9c_fid_free(c, fid);
+}
+
+/* A request with a free tag and buffers, two references (owner, tag table). Waits for a
+ * tag while all are in use, within the timeout. */
+static int req_get(struct p9_client *c, struct p9_creq **out)
+{
+	int64_t deadline = now_ms() + timeout_of(c);
+	struct timespec ts = deadline_ts(deadline);
+	struct p9_creq *r;
+	unsigned tag = 0, i;
+
+	pthread_mutex_lock(&c->lock);
+	for (;;) {
+		if (c->broken || c->closing) {
+			pthread_mutex_unlock(&c->lock);
+			return -EIO;
+		}
+		for (i = 0; i < P9C_MAXTAGS; i++) {
+			tag = (c->next_tag + i) % P9C_MAXTAGS;
+			if (!c->tags[tag])
+				break;
+		}
+		if (i < P9C_MAXTAGS) {
+			c->next_tag = tag + 1;
+			break;
+		}
+		if (pthread_cond_timedwait(&c->tagfree, &c->lock, &ts) == ETIMEDOUT) {
+			pthread_mutex_unlock(&c->lock);
+			return -EIO;
+		}
+	}
+	r = c->pool;
+	if (r) {
+		c->pool = r->next_free;
+	} else {
+		pthread_condattr_t ca;
+
+		r = vl_zalloc(sizeof(*r));
+		if (r) {
+			r->tx = vl_malloc(c->msize);
+			r->rx = vl_malloc(c->msize);
+		}
+		if (!r || !r->tx || !r->rx) {
+			if (r) {
+				vl_free(r->tx);
+				vl_free(r->rx);
+				vl_free(r);
+			}
+			pthread_mutex_unlock(&c->lock);
+			return -ENOMEM;
+		}
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&r->cond, &ca);
+		pthread_condattr_destroy(&ca);
+	}
+	r->tag = (uint16_t)tag;
+	r->refs = 2;
+	r->done = false;
+	r->err = 0;
+	r->rxlen = 0;
+	r->clunk_fid = P9_NOFID;
+	c->tags[tag] = r;
+	c->nrequests++;
+	__atomic_fetch_add(&requests_total, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&c->lock);
+	*out = r;
+	return 0;
+}
+
+/* Encode t into req's buffer and send it. A failed send breaks the connection: part of a
+ * frame may be out. */
+static int req_send(struct p9_client *c, struct p9_creq *req, struct p9_fcall *t)
+{
+	long n;
+	int err;
+
+	t->tag = req->tag;
+	n = p9_encode(t, req->tx, c->msize);
+	if (n < 0)
+		return n == -EMSGSIZE ? -ENAMETOOLONG : (int)n;
+	pthread_mutex_lock(&c->wlock);
+	err = write_full(c, req->tx, (size_t)n, now_ms() + timeout_of(c));
+	pthread_mutex_unlock(&c->wlock);
+	if (err) {
+		mark_broken(c);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Take an unsent request back out of the tag table. */
+static void req_cancel(struct p9_client *c, struct p9_creq *req)
+{
+	uint32_t fid = P9_NOFID;
+
+	pthread_mutex_lock(&c->lock);
+	if (!req->done)
+		fid = req_complete_locked(c, req, -EIO);
+	pthread_mutex_unlock(&c->lock);
+	p9c_fid_free(c, fid);
+}
+
+/* Best effort: tell the server we gave up on tag (no wait, no tag of its own kept). */
+static void send_flush(struct p9_client *c, uint16_t oldtag)
+{
+	struct p9_fcall t = { .type = P9_TFLUSH, .tag = P9C_MAXTAGS };
+	uint8_t buf[16];
+	long n;
+
+	t.u.tflush.oldtag = oldtag;
+	n = p9_encode(&t, buf, sizeof(buf));
+	if (n > 0 && pthread_mutex_trylock(&c->wlock) == 0) {
+		(void)write_full(c, buf, (size_t)n, now_ms() + 10);
+		pthread_mutex_unlock(&c->wlock);
+	}
+}
+
+int p9c_start(struct p9_client *c, struct p9_fcall *t, struct p9_creq **reqp)
+{
+	struct p9_creq *req;
+	int err;
+
+	*reqp = NULL;
+	err = req_get(c, &req);
+	if (err)
+		return err;
+	err = req_send(c, req, t);
+	if (err) {
+		req_cancel(c, req);
+		p9c_put(c, req);
+		return err;
+	}
+	*reqp = req;
+	return 0;
+}
+
+int p9c_wait(struct p9_client *c, struct p9_creq *req, const struct p9_fcall *t, struct p9_fcall *r)
+{
+	struct timespec ts = deadline_ts(now_ms() + timeout_of(c));
+	int err;
+
+	pthread_mutex_lock(&c->lock);
+	while (!req->done) {
+		if (pthread_cond_timedwait(&req->cond, &c->lock, &ts) == ETIMEDOUT && !req->done) {
+			/* Give up: the reply may still come, and will be dropped with the
+			 * connection; the request stays in the table until the reader leaves. */
+			mark_broken_locked(c);
+			pthread_mutex_unlock(&c->lock);
+			send_flush(c, req->tag);
+			return -EIO;
+		}
+	}
+	err = req->err;
+	pthread_mutex_unlock(&c->lock);
+	if (err)
+		return err;
+	err = p9_decode_r(req->rx, req->rxlen, c->msize, r);
+	if (err)
+		return -EIO;
+	if (p9_check_reply(t, r))
+		return -EIO;
+	if (r->type == P9_RLERROR)
+		return -(int)r->u.rlerror.ecode;
+	return 0;
+}
+
+int p9c_rpc(struct p9_client *c, struct p9_fcall *t, struct p9_fcall *r, struct p9_creq **reqp)
+{
+	int err = p9c_start(c, t, reqp);
+
+	if (err)
+		return err;
+	return p9c_wait(c, *reqp, t, r);
+}
+
+int p9c_rpc_simple(struct p9_client *c, struct p9_fcall *t, struct p9_fcall *r)
+{
+	struct p9_creq *req;
+	int err = p9c_rpc(c, t, r, &req);
+
+	p9c_put(c, req);
+	return err;
+}
+
+void p9c_send_async(struct p9_client *c, struct p9_fcall *t, uint32_t clunk_fid)
+{
+	struct p9_creq *req;
+
+	if (req_get(c, &req)) {
+		p9c_fid_free(c, clunk_fid);
+		return;
+	}
+	req->clunk_fid = clunk_fid; /* freed with the request: after Rclunk, or the break */
+	if (req_send(c, req, t))
+		req_cancel(c, req);
+	p9c_put(c, req);
+}
+
+/* ------------------------------------------------------------------ the reader */
+
+/* Fail every request in flight (the connection broke or is closing). */
+static void fail_all(struct p9_client *c)
+{
+	uint32_t fids[P9C_MAXTAGS];
+	unsigned i, n = 0;
+
+	pthread_mutex_lock(&c->lock);
+	c->broken = true;
+	for (i = 0; i < P9C_MAXTAGS; i++) {
+		if (c->tags[i]) {
+			uint32_t fid = req_complete_locked(c, c->tags[i], -EIO);
+
+			if (fid != P9_NOFID)
+				fids[n++] = fid;
+		}
+	}
+	pthread_cond_broadcast(&c->tagfree);
+	pthread_mutex_unlock(&c->lock);
+	for (i = 0; i < n; i++)
+		p9c_fid_free(c, fids[i]);
+}
+
+static void *reader_main(void *arg)
+{
+	struct p9_client *c = arg;
+	uint8_t hdr[P9_HDRSZ];
+	struct p9_creq *req;
+	uint16_t tag;
+	uint32_t fid;
+	long size;
+
+	for (;;) {
+		if (read_full(c, hdr, P9_HDRSZ, -1))
+			break;
+		size = p9_frame_size(hdr, c->msize);
+		if (size < 0)
+			break;
+		tag = (uint16_t)(hdr[5] | hdr[6] << 8);
+		pthread_mutex_lock(&c->lock);
+		req = tag < P9C_MAXTAGS ? c->tags[tag] : NULL;
+		pthread_mutex_unlock(&c->lock);
+		/* Unknown or already answered: the stream can no longer be trusted. */
+		if (!req)
+			break;
+		/* req stays in the table (and alive) until completed here or in fail_all,
+		 * both on this thread. */
+		memcpy(req->rx, hdr, P9_HDRSZ);
+		if (read_full(c, req->rx + P9_HDRSZ, (size_t)size - P9_HDRSZ, -1))
+			break;
+		pthread_mutex_lock(&c->lock);
+		req->rxlen = (size_t)size;
+		fid = req_complete_locked(c, req, 0);
+		pthread_mutex_unlock(&c->lock);
+		p9c_fid_free(c, fid);
+	}
+	fail_all(c);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ version */
+
+static int negotiate(struct p9_client *c, uint32_t msize)
+{
+	struct p9_fcall t = { .type = P9_TVERSION, .tag = P9_NOTAG }, r;
+	int64_t deadline = now_ms() + timeout_of(c);
+	uint8_t *buf = vl_malloc(msize);
+	long n, size;
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	t.u.version.msize = msize;
+	t.u.version.version = p9_str_of(P9_VERSION_L);
+	n = p9_encode(&t, buf, msize);
+	err = n < 0 ? (int)n : write_full(c, buf, (size_t)n, deadline);
+	if (err)
+		goto out;
+	err = read_full(c, buf, 4, deadline);
+	if (err)
+		goto out;
+	/* A size beyond what we offered is a version problem, not a transport one. */
+	size = p9_frame_size(buf, msize);
+	if (size < 0) {
+		err = -EREMOTEIO;
+		goto out;
+	}
+	err = read_full(c, buf + 4, (size_t)size - 4, deadline);
+	if (err)
+		goto out;
+	if (p9_decode_r(buf, (size_t)size, msize, &r) || p9_check_rversion(&t, &r)) {
+		err = -EREMOTEIO;
+		goto out;
+	}
+	c->msize = r.u.version.msize;
+out:
+	vl_free(buf);
+	if (err && err != -EREMOTEIO && err != -ENOMEM)
+		err = -EIO;
+	return err;
+}
+
+/* ------------------------------------------------------------------ life cycle */
+
+int p9_client_new(int rfd, int wfd, const struct p9_client_opts *opts, struct p9_client **out)
+{
+	uint32_t msize = opts && opts->msize ? opts->msize : P9_CLIENT_MSIZE_DEFAULT;
+	struct p9_client *c;
+	pthread_condattr_t ca;
+	int err, fl;
+
+	*out = NULL;
+	if (msize < P9_MIN_MSIZE)
+		msize = P9_MIN_MSIZE;
+	c = vl_zalloc(sizeof(*c));
+	if (!c) {
+		err = -ENOMEM;
+		goto out_fds;
+	}
+	c->rfd = rfd;
+	c->wfd = wfd;
+	c->timeout_ms = opts && opts->timeout_ms ? opts->timeout_ms : P9_CLIENT_TIMEOUT_MS_DEFAULT;
+	c->msize = msize;
+	if (pipe2(c->wake, O_CLOEXEC | O_NONBLOCK)) {
+		err = -errno;
+		vl_free(c);
+		goto out_fds;
+	}
+	/* Writes must never block past a deadline (see write_full). */
+	fl = fcntl(wfd, F_GETFL);
+	if (fl >= 0)
+		fcntl(wfd, F_SETFL, fl | O_NONBLOCK);
+	pthread_mutex_init(&c->wlock, NULL);
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->tagfree, &ca);
+	pthread_condattr_destroy(&ca);
+	err = negotiate(c, msize);
+	if (!err && pthread_create(&c->reader, NULL, reader_main, c))
+		err = -EAGAIN;
+	if (err) {
+		p9_client_destroy(c);
+		return err;
+	}
+	c->reader_started = true;
+	*out = c;
+	return 0;
+
+out_fds:
+	close(rfd);
+	if (wfd != rfd)
+		close(wfd);
+	return err;
+}
+
+void p9_client_destroy(struct p9_client *c)
+{
+	struct p9_creq *r;
+
+	if (!c)
+		return;
+	/* Let one-way clunks still in flight be answered (briefly), so that a server does
+	 * not log our fids as leaked; then no new request may start. */
+	pthread_mutex_lock(&c->lock);
+	if (c->reader_started && !c->broken) {
+		struct timespec ts = deadline_ts(now_ms() + MIN(timeout_of(c), 1000));
+		unsigned i;
+
+		for (;;) {
+			for (i = 0; i < P9C_MAXTAGS && !c->tags[i]; i++)
+				;
+			if (i == P9C_MAXTAGS || c->broken ||
+			    pthread_cond_timedwait(&c->tagfree, &c->lock, &ts) == ETIMEDOUT)
+				break;
+		}
+	}
+	c->closing = true;
+	pthread_mutex_unlock(&c->lock);
+	wake_reader(c);
+	if (c->reader_started)
+		pthread_join(c->reader, NULL);
+	else
+		fail_all(c);
+	while ((r = c->pool)) {
+		c->pool = r->next_free;
+		req_destroy(r);
+	}
+	/* Fids still held die with the connection. */
+	while (c->nfids) {
+		c->nfids--;
+		obj_dec(OBJ_FID);
+	}
+	ida_destroy(&c->fids);
+	close(c->rfd);
+	if (c->wfd != c->rfd)
+		close(c->wfd);
+	close(c->wake[0]);
+	close(c->wake[1]);
+	pthread_cond_destroy(&c->tagfree);
+	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->wlock);
+	vl_free(c);
+}
+
+static int dial(int fd, const struct sockaddr *sa, socklen_t len, const struct p9_client_opts *o,
+		struct p9_client **out)
+{
+	if (fd < 0)
+		return -errno;
+	if (fault_check(FAULT_TRANSPORT)) {
+		close(fd);
+		return -EIO;
+	}
+	if (connect(fd, sa, len)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return p9_client_new(fd, fd, o, out);
+}
+
+int p9_client_dial_unix(const char *path, const struct p9_client_opts *opts, struct p9_client **out)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	*out = NULL;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	return dial(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), (struct sockaddr *)&sa,
+		    sizeof(sa), opts, out);
+}
+
+int p9_client_dial_tcp(const char *host, uint16_t port, const struct p9_client_opts *opts,
+		       struct p9_client **out)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG };
+	struct addrinfo *ai;
+	char ps[8];
+	int err;
+
+	*out = NULL;
+	/* Only literal addresses and localhost: no resolver traffic from a mount. */
+	if (strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	else
+		hints.ai_flags |= AI_NUMERICHOST;
+	snprintf(ps, sizeof(ps), "%u", port);
+	if (getaddrinfo(host, ps, &hints, &ai))
+		return -EINVAL;
+	err = dial(socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0), ai->ai_addr,
+		   ai->ai_addrlen, opts, out);
+	freeaddrinfo(ai);
+	return err;
+}
+
+uint32_t p9_client_msize(const struct p9_client *c)
+{
+	return c->msize;
+}
+
+bool p9_client_broken(struct p9_client *c)
+{
+	bool b;
+
+	pthread_mutex_lock(&c->lock);
+	b = c->broken;
+	pthread_mutex_unlock(&c->lock);
+	return b;
+}
+
+uint64_t p9_client_nrequests(struct p9_client *c)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&c->lock);
+	n = c->nrequests;
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+void p9_client_set_timeout(struct p9_client *c, unsigned timeout_ms)
+{
+	__atomic_store_n(&c->timeout_ms, timeout_ms ? timeout_ms : P9_CLIENT_TIMEOUT_MS_DEFAULT,
+			 __ATOMIC_RELAXED);
+}
+
+/* msize less P9_IOHDRSZ, as Linux's client asks: diod refuses any count above it. */
+uint32_t p9_client_iounit_read(const struct p9_client *c)
+{
+	return c->msize - P9_IOHDRSZ;
+}
+
+uint32_t p9_client_iounit_write(const struct p9_client *c)
+{
+	return c->msize - P9_IOHDRSZ;
+}

@@ -1,0 +1,87 @@
+/*
+ * internal.h - private to the 9P client: the connection and its requests (conn.c), used
+ * by the message functions (ops.c).
+ *
+ * A request (p9_creq) owns a tag while it is in the tag table, and two buffers of msize
+ * bytes (the T frame it sends, the R frame the reader receives into). It is reference
+ * counted under client->lock: one reference for the tag table (dropped when the reply
+ * arrives or the connection breaks) and one for its owner (the caller waiting, or the
+ * sender of a one-way clunk); the last one puts it back in the pool, and for a clunk
+ * frees the fid number.
+ *
+ * Lock order: wlock (frames out) before lock (everything else). The reader thread takes
+ * only lock.
+ */
+#ifndef VFSLAB_P9_CLIENT_INTERNAL_H
+#define VFSLAB_P9_CLIENT_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/ida.h"
+#include "vfslab/p9client.h"
+
+/* Requests in flight at once; tags are 0..P9C_MAXTAGS-1 (a reply naming any other tag is
+ * an unknown tag). */
+#define P9C_MAXTAGS 64
+
+struct p9_creq {
+	struct p9_creq *next_free;
+	uint16_t tag;
+	int refs;	    /* lock */
+	bool done;	    /* lock: answered, or failed with err */
+	int err;	    /* lock: -EIO when the connection broke first */
+	uint32_t clunk_fid; /* a clunk's fid, freed when the request is; else P9_NOFID */
+	pthread_cond_t cond;
+	uint8_t *tx;
+	uint8_t *rx;
+	size_t rxlen;
+};
+
+/* Protected by: lock, except the constants (fds, msize) set before the reader starts. */
+struct p9_client {
+	int rfd, wfd;
+	int wake[2]; /* a pipe: written to end the reader's wait */
+	uint32_t msize;
+	unsigned timeout_ms;
+	pthread_t reader;
+	bool reader_started;
+	pthread_mutex_t wlock;
+	pthread_mutex_t lock;
+	pthread_cond_t tagfree;
+	struct p9_creq *tags[P9C_MAXTAGS];
+	unsigned next_tag; /* tags go round, so a late duplicate finds its slot empty */
+	struct p9_creq *pool;
+	struct ida fids;
+	unsigned nfids;
+	bool broken;
+	bool closing;
+	bool no_renameat;
+	bool no_unlinkat;
+	uint64_t nrequests;
+};
+
+/* conn.c */
+
+/* A fid number, counted as OBJ_FID; P9_NOFID when out of memory. */
+uint32_t p9c_fid_alloc(struct p9_client *c);
+void p9c_fid_free(struct p9_client *c, uint32_t fid);
+/*
+ * Send t (its tag is set here) and wait for the answer, decoded into r and checked
+ * against t. On return *reqp holds the request (r's strings and data point into it) for
+ * p9c_put, whatever the result. Returns 0, -ecode from Rlerror, -EIO (transport, broken
+ * connection, timeout, malformed reply), -ENOMEM, or the encoder's error.
+ */
+int p9c_rpc(struct p9_client *c, struct p9_fcall *t, struct p9_fcall *r, struct p9_creq **reqp);
+/* p9c_rpc when the reply holds nothing to keep. */
+int p9c_rpc_simple(struct p9_client *c, struct p9_fcall *t, struct p9_fcall *r);
+/* Send t without waiting for (nor checking) the answer; only Tclunk of clunk_fid. */
+void p9c_send_async(struct p9_client *c, struct p9_fcall *t, uint32_t clunk_fid);
+void p9c_put(struct p9_client *c, struct p9_creq *req);
+/* Pipelined: start t (tag set), returning the request to p9c_wait later. */
+int p9c_start(struct p9_client *c, struct p9_fcall *t, struct p9_creq **reqp);
+int p9c_wait(struct p9_client *c, struct p9_creq *req, const struct p9_fcall *t,
+	     struct p9_fcall *r);
+
+#endif

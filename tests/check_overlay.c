@@ -1,0 +1,436 @@
+/*
+ * check_overlay.c - the overlay filesystem: mounting and its errors, lookup through the
+ * layers, copy-up on every trigger, atomic copy-up under fault injection, whiteouts,
+ * opaque directories, merged readdir, renames, st_dev/st_ino stability. The same
+ * semantics are checked against the kernel by tests/oracle/difftest_overlay.sh.
+ *
+ * Layout of every test (lay_out()): /lo (tmpfs, the lower layer), /lo2 (a second lower),
+ * /up (tmpfs) holding u (upperdir) and w (workdir), the overlay on /t.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "base/fault.h"
+#include "helpers.h"
+
+#define OPTS "lowerdir=/lo,upperdir=/up/u,workdir=/up/w"
+
+static void lay_out(void)
+{
+	const char *dirs[] = { "/lo", "/lo2", "/up", "/t" };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, dirs[i], 0755));
+		if (i < 3)
+			ck_assert_ok(vfs_mount(tt, "tmpfs", dirs[i], "tmpfs", 0, "mode=0755"));
+	}
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/up/u", 0755));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/up/w", 0755));
+}
+
+static int mount_ovl(const char *opts)
+{
+	return vfs_mount(tt, "overlay", "/t", "overlay", 0, opts);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in directory path, sorted, comma-joined ("-" when empty) into out. */
+static void list_dir(const char *path, char *out, size_t size)
+{
+	char buf[8192], *names[256];
+	size_t n = 0, i, used = 0;
+	int fd = vfs_openat(tt, AT_FDCWD, path, O_RDONLY | O_DIRECTORY, 0);
+	ssize_t len;
+
+	ck_assert_msg(fd >= 0, "open %s: %d", path, fd);
+	while ((len = vfs_getdents(tt, fd, buf, sizeof(buf))) > 0) {
+		ssize_t off = 0;
+
+		while (off < len) {
+			unsigned short reclen;
+			char *name = buf + off + 19;
+
+			memcpy(&reclen, buf + off + 16, 2);
+			if (strcmp(name, ".") && strcmp(name, "..") && n < 256)
+				names[n++] = strdup(name);
+			off += reclen;
+		}
+	}
+	ck_assert_int_eq(len, 0);
+	vfs_close(tt, fd);
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		used += (size_t)snprintf(out + used, size - used, "%s%s", i ? "," : "", names[i]);
+		free(names[i]);
+	}
+	if (!n)
+		snprintf(out, size, "-");
+}
+
+static void assert_dir(const char *path, const char *want)
+{
+	char got[4096];
+
+	list_dir(path, got, sizeof(got));
+	ck_assert_msg(!strcmp(got, want), "%s: got '%s', want '%s'", path, got, want);
+}
+
+static void assert_file(const char *path, const char *want)
+{
+	char buf[256];
+
+	ck_assert_int_eq(t_read_file(tt, path, buf, sizeof(buf)), (long)strlen(want));
+	ck_assert_str_eq(buf, want);
+}
+
+static uint32_t stat_mode(const char *path)
+{
+	struct vfs_stat st;
+
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW));
+	return st.mode;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Mounting */
+
+START_TEST(overlay_mount_errors_einval)
+{
+	lay_out();
+	ck_assert_err(mount_ovl("upperdir=/up/u,workdir=/up/w"), EINVAL);
+	ck_assert_err(mount_ovl("lowerdir=/lo,upperdir=/up/u"), EINVAL);
+	ck_assert_err(mount_ovl("lowerdir=/lo"), EINVAL); /* one lower, no upper */
+	ck_assert_err(mount_ovl("lowerdir=/lo,upperdir=/up/u,workdir=/lo2"), EINVAL);
+	ck_assert_err(mount_ovl("lowerdir=/lo,upperdir=/up/u,workdir=/up/u"), EINVAL);
+	ck_assert_err(mount_ovl("lowerdir=/lo,upperdir=/up/u,workdir=/up/w,bogus"), EINVAL);
+	ck_assert_err(mount_ovl("lowerdir=/nope,upperdir=/up/u,workdir=/up/w"), ENOENT);
+	ck_assert_ok(mount_ovl(OPTS));
+	ck_assert_int_eq(stat_mode("/up/w/work"), S_IFDIR);
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+}
+END_TEST
+
+START_TEST(overlay_mountinfo_statfs_dev)
+{
+	struct vfs_statfs sf;
+	struct vfs_stat st, up;
+	char *mi;
+	size_t len;
+
+	lay_out();
+	ck_assert_ok(t_write_file(tt, "/lo/f", "x", 0644));
+	ck_assert_ok(mount_ovl(OPTS));
+	ck_assert_ok(vfs_mountinfo(tt, &mi, &len));
+	ck_assert_ptr_nonnull(strstr(mi, " - overlay overlay rw,lowerdir=/lo,upperdir=/up/u,"
+					 "workdir=/up/w\n"));
+	free(mi);
+	ck_assert_ok(vfs_statfs(tt, "/t", &sf));
+	ck_assert_int_eq(sf.type, 0x794c7630);
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/t/f", &st, 0));
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/up", &up, 0));
+	ck_assert_uint_ne(st.dev, up.dev);
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/t", &up, 0));
+	ck_assert_uint_eq(st.dev, up.dev);
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+}
+END_TEST
+
+START_TEST(overlay_readonly_two_lowers)
+{
+	lay_out();
+	ck_assert_ok(t_write_file(tt, "/lo/a", "top", 0644));
+	ck_assert_ok(t_write_file(tt, "/lo2/a", "bottom", 0644));
+	ck_assert_ok(t_write_file(tt, "/lo2/b", "b", 0644));
+	ck_assert_ok(mount_ovl("lowerdir=/lo:/lo2"));
+	assert_dir("/t", "a,b");
+	assert_file("/t/a", "top");
+	ck_assert_err(vfs_openat(tt, AT_FDCWD, "/t/a", O_WRONLY, 0), EROFS);
+	ck_assert_err(vfs_mkdirat(tt, AT_FDCWD, "/t/n", 0755), EROFS);
+	ck_assert_err(vfs_unlinkat(tt, AT_FDCWD, "/t/b", 0), EROFS);
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------- */
+/* Lookup */
+
+START_TEST(overlay_lookup_whiteout_opaque_types)
+{
+	lay_out();
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/d", 0755));
+	ck_assert_ok(t_write_file(tt, "/lo/d/low", "", 0644));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/o", 0755));
+	ck_assert_ok(t_write_file(tt, "/lo/o/hidden", "", 0644));
+	ck_assert_ok(t_write_file(tt, "/lo/w", "", 0644));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/nd", 0755));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/up/u/d", 0755));
+	ck_assert_ok(t_write_file(tt, "/up/u/d/up", "", 0644));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/up/u/o", 0755));
+	ck_assert_ok(
+		vfs_setxattrat(tt, AT_FDCWD, "/up/u/o", "trusted.overlay.opaque", "y", 1, 0, 0));
+	ck_assert_ok(vfs_mknodat(tt, AT_FDCWD, "/up/u/w", S_IFCHR | 0, 0));
+	ck_assert_ok(t_write_file(tt, "/up/u/nd", "file", 0644)); /* hides the lower dir */
+	ck_assert_ok(mount_ovl(OPTS));
+	assert_dir("/t", "d,nd,o");
+	assert_dir("/t/d", "low,up");
+	assert_dir("/t/o", "-");
+	ck_assert_err(vfs_fstatat(tt, AT_FDCWD, "/t/w", &(struct vfs_stat){ 0 }, 0), ENOENT);
+	ck_assert_err(vfs_fstatat(tt, AT_FDCWD, "/t/o/hidden", &(struct vfs_stat){ 0 }, 0), ENOENT);
+	ck_assert_uint_eq(stat_mode("/t/nd") & S_IFMT, S_IFREG);
+	/* The overlay's own xattrs are hidden and refused, even to root. */
+	ck_assert_err(vfs_getxattrat(tt, AT_FDCWD, "/t/o", "trusted.overlay.opaque", NULL, 0, 0),
+		      ENODATA);
+	ck_assert_int_eq(vfs_listxattrat(tt, AT_FDCWD, "/t/o", NULL, 0, 0), 0);
+	ck_assert_err(vfs_setxattrat(tt, AT_FDCWD, "/t/d", "trusted.overlay.opaque", "y", 1, 0, 0),
+		      EOPNOTSUPP);
+	ck_assert_err(vfs_mknodat(tt, AT_FDCWD, "/t/wh", S_IFCHR | 0644, 0), EPERM);
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------- */
+/* Copy-up */
+
+START_TEST(overlay_copy_up_triggers)
+{
+	struct vfs_stat st;
+	char buf[64];
+	int fd;
+
+	lay_out();
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/a", 0750));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/a/b", 0705));
+	ck_assert_ok(t_write_file(tt, "/lo/a/b/f", "lower data", 04755));
+	ck_assert_ok(vfs_fchownat(tt, AT_FDCWD, "/lo/a/b/f", 12, 34, 0));
+	ck_assert_ok(vfs_fchmodat(tt, AT_FDCWD, "/lo/a/b/f", 04755, 0));
+	ck_assert_ok(vfs_setxattrat(tt, AT_FDCWD, "/lo/a/b/f", "user.k", "v", 1, 0, 0));
+	ck_assert_ok(vfs_symlinkat(tt, "somewhere", AT_FDCWD, "/lo/s"));
+	ck_assert_ok(vfs_mknodat(tt, AT_FDCWD, "/lo/c", S_IFCHR | 0600, VFS_MKDEV(1, 3)));
+	ck_assert_ok(t_write_file(tt, "/lo/m", "m", 0644));
+	ck_assert_ok(t_write_file(tt, "/lo/l", "l", 0644));
+	ck_assert_ok(mount_ovl(OPTS));
+
+	/* Reading copies nothing; an fd opened now must see the data after the copy-up. */
+	fd = vfs_openat(tt, AT_FDCWD, "/t/a/b/f", O_RDONLY, 0);
+	ck_assert_int_ge(fd, 0);
+	assert_dir("/up/u", "-");
+	ck_assert_ok(t_write_file(tt, "/t/a/b/f", "UPPER", 0));
+	ck_assert_int_eq(vfs_pread(tt, fd, buf, sizeof(buf), 0), 5); /* O_TRUNC, then 5 */
+	ck_assert(!memcmp(buf, "UPPER", 5));
+	vfs_close(tt, fd);
+	assert_dir("/up/u", "a");
+	ck_assert_uint_eq(stat_mode("/up/u/a"), S_IFDIR | 0750);
+	ck_assert_uint_eq(stat_mode("/up/u/a/b"), S_IFDIR | 0705);
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/up/u/a/b/f", &st, 0));
+	ck_assert_uint_eq(st.uid, 12);
+	ck_assert_uint_eq(st.gid, 34);
+	ck_assert_int_eq(vfs_getxattrat(tt, AT_FDCWD, "/up/u/a/b/f", "user.k", buf, 8, 0), 1);
+	assert_file("/lo/a/b/f", "lower data");
+
+	ck_assert_ok(vfs_fchownat(tt, AT_FDCWD, "/t/s", 5, 5, AT_SYMLINK_NOFOLLOW));
+	ck_assert_int_eq(vfs_readlinkat(tt, AT_FDCWD, "/up/u/s", buf, sizeof(buf)), 9);
+	ck_assert_ok(vfs_fchmodat(tt, AT_FDCWD, "/t/c", 0640, 0));
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/up/u/c", &st, 0));
+	ck_assert_uint_eq(st.mode, S_IFCHR | 0640);
+	ck_assert_uint_eq(st.rdev, VFS_MKDEV(1, 3));
+	ck_assert_ok(vfs_truncate(tt, "/t/m", 0));
+	ck_assert_int_eq(stat_mode("/up/u/m"), S_IFREG | 0644);
+	ck_assert_ok(vfs_linkat(tt, AT_FDCWD, "/t/l", AT_FDCWD, "/t/l2", 0));
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/t/l2", &st, 0));
+	ck_assert_uint_eq(st.nlink, 2);
+	assert_dir("/up/u", "a,c,l,l2,m,s");
+	assert_dir("/up/w/work", "-");
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+}
+END_TEST
+
+START_TEST(overlay_ino_stable_across_copy_up)
+{
+	struct vfs_stat a, b;
+
+	lay_out();
+	ck_assert_ok(t_write_file(tt, "/lo/f", "x", 0644));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/d", 0755));
+	ck_assert_ok(mount_ovl(OPTS));
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/t/f", &a, 0));
+	ck_assert_ok(vfs_fchmodat(tt, AT_FDCWD, "/t/f", 0600, 0));
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/t/f", &b, 0));
+	ck_assert_uint_eq(a.ino, b.ino);
+	ck_assert_uint_eq(a.dev, b.dev);
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/t/d", &a, 0));
+	ck_assert_uint_eq(a.nlink, 2);
+	ck_assert_ok(t_write_file(tt, "/t/d/new", "", 0644));
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/t/d", &b, 0));
+	ck_assert_uint_eq(a.ino, b.ino);
+	ck_assert_uint_eq(b.nlink, 1); /* merged */
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+}
+END_TEST
+
+/*
+ * Fail the copy-up at every step in turn (chmod: once the copy is in place nothing can
+ * fail any more, so any failure happened before or inside the copy-up). Each failure
+ * leaves the upper layer and the work directory exactly as they were, and the overlay
+ * still shows the lower file unchanged; the first success has copied it all.
+ */
+static void fault_sweep(const char *path, const char *upper_copy, const char *updir,
+			const char *before)
+{
+	uint64_t n;
+	int err = -1;
+
+	for (n = 1; n < 10000; n++) {
+		fault_arm(n, ALL_FAULT_SITES);
+		err = vfs_fchmodat(tt, AT_FDCWD, path, 0604, 0);
+		fault_disarm();
+		if (!err)
+			break;
+		ck_assert_err(err, ENOMEM);
+		if (updir)
+			assert_dir(updir, before);
+		ck_assert_err(vfs_fstatat(tt, AT_FDCWD, upper_copy, &(struct vfs_stat){ 0 }, 0),
+			      ENOENT);
+		assert_dir("/up/w/work", "-");
+		assert_file(path, "lower data");
+	}
+	ck_assert_int_eq(err, 0);
+	ck_assert_uint_gt(n, 3); /* the sweep did fail some steps */
+	assert_file(path, "lower data");
+	ck_assert_uint_eq(stat_mode(path), S_IFREG | 0604);
+}
+
+START_TEST(overlay_copy_up_fault_sweep_atomic)
+{
+	char buf[8];
+
+	lay_out();
+	ck_assert_ok(t_write_file(tt, "/lo/f", "lower data", 0640));
+	ck_assert_ok(vfs_setxattrat(tt, AT_FDCWD, "/lo/f", "user.a", "1", 1, 0, 0));
+	ck_assert_ok(vfs_setxattrat(tt, AT_FDCWD, "/lo/f", "trusted.b", "2", 1, 0, 0));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/d", 0755));
+	ck_assert_ok(t_write_file(tt, "/lo/d/g", "lower data", 0644));
+	ck_assert_ok(t_write_file(tt, "/up/u/other", "", 0644));
+	ck_assert_ok(mount_ovl(OPTS));
+	fault_sweep("/t/f", "/up/u/f", "/up/u", "other");
+	assert_dir("/up/u", "f,other");
+	ck_assert_int_eq(vfs_getxattrat(tt, AT_FDCWD, "/up/u/f", "trusted.b", buf, 8, 0), 1);
+	/* Nested: the parent's copy-up may stay (it is invisible); the child's may not. */
+	fault_sweep("/t/d/g", "/up/u/d/g", NULL, NULL);
+	assert_dir("/up/u/d", "g");
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------- */
+/* Whiteouts, readdir, rename */
+
+START_TEST(overlay_whiteouts_and_opaque)
+{
+	char buf[4];
+
+	lay_out();
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/d", 0755));
+	ck_assert_ok(t_write_file(tt, "/lo/d/a", "", 0644));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/d/s", 0755));
+	ck_assert_ok(mount_ovl(OPTS));
+	ck_assert_err(vfs_unlinkat(tt, AT_FDCWD, "/t/d", AT_REMOVEDIR), ENOTEMPTY);
+	ck_assert_ok(vfs_unlinkat(tt, AT_FDCWD, "/t/d/a", 0));
+	ck_assert_ok(vfs_unlinkat(tt, AT_FDCWD, "/t/d/s", AT_REMOVEDIR));
+	ck_assert_uint_eq(stat_mode("/up/u/d/a"), S_IFCHR);
+	assert_dir("/t/d", "-");
+	/* Only whiteouts inside: removable, and replaced by a whiteout itself. */
+	ck_assert_ok(vfs_unlinkat(tt, AT_FDCWD, "/t/d", AT_REMOVEDIR));
+	ck_assert_uint_eq(stat_mode("/up/u/d"), S_IFCHR);
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/t/d", 0700));
+	ck_assert_int_eq(vfs_getxattrat(tt, AT_FDCWD, "/up/u/d", "trusted.overlay.opaque", buf,
+					sizeof(buf), 0),
+			 1);
+	assert_dir("/t/d", "-");
+	/* A name with nothing below leaves no whiteout. */
+	ck_assert_ok(t_write_file(tt, "/t/d/n", "", 0644));
+	ck_assert_ok(vfs_unlinkat(tt, AT_FDCWD, "/t/d/n", 0));
+	assert_dir("/up/u/d", "-");
+	assert_dir("/up/w/work", "-");
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+}
+END_TEST
+
+START_TEST(overlay_readdir_merged_stable_seek)
+{
+	char buf[4096];
+	int fd;
+	ssize_t n1, n2;
+
+	lay_out();
+	ck_assert_ok(t_write_file(tt, "/lo/a", "", 0644));
+	ck_assert_ok(t_write_file(tt, "/lo/b", "", 0644));
+	ck_assert_ok(t_write_file(tt, "/lo2/b", "", 0644));
+	ck_assert_ok(t_write_file(tt, "/lo2/c", "", 0644));
+	ck_assert_ok(t_write_file(tt, "/up/u/a", "", 0644));
+	ck_assert_ok(vfs_mknodat(tt, AT_FDCWD, "/up/u/c", S_IFCHR, 0));
+	ck_assert_ok(mount_ovl("lowerdir=/lo:/lo2,upperdir=/up/u,workdir=/up/w"));
+	assert_dir("/t", "a,b");
+	fd = vfs_openat(tt, AT_FDCWD, "/t", O_RDONLY | O_DIRECTORY, 0);
+	ck_assert_int_ge(fd, 0);
+	n1 = vfs_getdents(tt, fd, buf, sizeof(buf));
+	ck_assert_int_gt(n1, 0);
+	ck_assert_int_eq(vfs_getdents(tt, fd, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(vfs_lseek(tt, fd, 0, SEEK_SET), 0);
+	n2 = vfs_getdents(tt, fd, buf, sizeof(buf));
+	ck_assert_int_eq(n1, n2);
+	vfs_close(tt, fd);
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+}
+END_TEST
+
+START_TEST(overlay_rename_files_and_dirs)
+{
+	lay_out();
+	ck_assert_ok(t_write_file(tt, "/lo/f", "lower data", 0644));
+	ck_assert_ok(t_write_file(tt, "/lo/g", "g", 0600));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/ld", 0755));
+	ck_assert_ok(mount_ovl(OPTS));
+	ck_assert_ok(vfs_renameat2(tt, AT_FDCWD, "/t/f", AT_FDCWD, "/t/f2", 0));
+	assert_dir("/t", "f2,g,ld");
+	ck_assert_uint_eq(stat_mode("/up/u/f"), S_IFCHR);
+	assert_file("/t/f2", "lower data");
+	ck_assert_err(vfs_renameat2(tt, AT_FDCWD, "/t/ld", AT_FDCWD, "/t/ld2", 0), EXDEV);
+	ck_assert_err(vfs_renameat2(tt, AT_FDCWD, "/t/f2", AT_FDCWD, "/t/g", RENAME_NOREPLACE),
+		      EEXIST);
+	ck_assert_ok(vfs_renameat2(tt, AT_FDCWD, "/t/f2", AT_FDCWD, "/t/g", RENAME_EXCHANGE));
+	assert_file("/t/g", "lower data");
+	assert_file("/t/f2", "g");
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/t/nd", 0700));
+	ck_assert_ok(vfs_renameat2(tt, AT_FDCWD, "/t/nd", AT_FDCWD, "/t/ld", 0));
+	ck_assert_uint_eq(stat_mode("/t/ld"), S_IFDIR | 0700);
+	assert_dir("/t", "f2,g,ld");
+	assert_dir("/up/w/work", "-");
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+}
+END_TEST
+
+Suite *overlay_suite(void)
+{
+	Suite *s = suite_create("overlay");
+	TCase *tc = t_case(s, "overlay");
+
+	tcase_add_test(tc, overlay_mount_errors_einval);
+	tcase_add_test(tc, overlay_mountinfo_statfs_dev);
+	tcase_add_test(tc, overlay_readonly_two_lowers);
+	tcase_add_test(tc, overlay_lookup_whiteout_opaque_types);
+	tcase_add_test(tc, overlay_copy_up_triggers);
+	tcase_add_test(tc, overlay_ino_stable_across_copy_up);
+	tcase_add_test(tc, overlay_copy_up_fault_sweep_atomic);
+	tcase_add_test(tc, overlay_whiteouts_and_opaque);
+	tcase_add_test(tc, overlay_readdir_merged_stable_seek);
+	tcase_add_test(tc, overlay_rename_files_and_dirs);
+	return s;
+}
