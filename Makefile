@@ -246,6 +246,7 @@ check: all
 	@echo "== unit tests: $(CHECK_ALL)"
 	$(Q)$(TEST_ENV) ./$(CHECK_ALL)
 	$(Q)$(call run_script,tests/run_scripts.sh,golden transcripts)
+	$(Q)$(call run_script,tests/run_specs.sh,spec fixtures)
 	$(Q)$(call run_script,tests/oracle/difftest.sh,oracle difftest)
 	$(Q)$(call run_script,tests/interop/verity_digest.sh,verity interop)
 	$(Q)$(call run_script,tests/oracle/difftest_overlay.sh,overlay oracle difftest)

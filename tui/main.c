@@ -14,6 +14,8 @@
 
 int verity_main(int argc, char **argv); /* verity_main.c */
 int gofer_main(int argc, char **argv);  /* gofer_main.c */
+int lint_main(int argc, char **argv);   /* lint_main.c */
+int replay_main(int argc, char **argv); /* replay_main.c */
 
 #ifndef VFSLAB_VERSION
 #define VFSLAB_VERSION "0.1.0"
@@ -29,6 +31,10 @@ static const char main_usage[] =
 	"Commands:\n"
 	"  repl [-f SCRIPT] [-c 'CMD; CMD']   the REPL; batch with -f, -c or standard input\n"
 	"  verity digest FILE... [OPTIONS]    fs-verity file digests, as 'fsverity digest' prints\n"
+	"  lint SPEC [--order gvisor|spec] [--json]\n"
+	"                                     ordering hazards and mistakes in a spec's mounts\n"
+	"  replay SPEC [--rootfs M] [--order gvisor|spec] --format steps\n"
+	"                                     the mount-setup plan of a spec, step by step\n"
 	"  gofer --root DIR (--fd N | --listen ADDR) [--ro]\n"
 	"                                     a 9P2000.L server confined to the host directory DIR\n"
 	"  help                               this text\n"
@@ -36,7 +42,7 @@ static const char main_usage[] =
 	"Without a command, or with only REPL options, vfslab runs 'vfslab repl'. In this\n"
 	"build the REPL runs on the bare simulated kernel: its root is an empty tmpfs (the\n"
 	"default spec and rootfs come with issue 7). Not yet available: tui (issue 8),\n"
-	"replay and lint (issue 7), the verity filesystem (issue 5), fuse (issue 9).\n"
+	"the verity filesystem (issue 5), fuse (issue 9).\n"
 	"'vfslab repl --help' describes the REPL; inside it, "
 	"'help' lists the commands.\n";
 
@@ -136,7 +142,7 @@ static const struct {
 	const char *name;
 	int issue;
 } later[] = {
-	{ "tui", 8 },	{ "replay", 7 }, { "lint", 7 },
+	{ "tui", 8 },
 	{ "fuse", 9 },
 };
 
@@ -158,6 +164,10 @@ int main(int argc, char **argv)
 		return gofer_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "verity"))
 		return verity_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "lint"))
+		return lint_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay"))
+		return replay_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "repl"))
 		return cmd_repl_main(argc - 1, argv + 1);
 	/* "vfslab -c 'ls /'" is "vfslab repl -c 'ls /'", as the bare command is the REPL. */

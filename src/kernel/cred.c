@@ -7,7 +7,8 @@
  * free of nothing in particular (duplicates are harmless to the binary search); the
  * capability set is all bits when euid is 0 and empty otherwise, which is what Linux
  * leaves after a set*id() transition away from or back to root (no securebits, no
- * file capabilities, no user namespaces here).
+ * file capabilities). Capabilities are held in the cred's user namespace: capable()
+ * asks about the initial one, ns_capable() about any (userns.c).
  *
  * The reference count is atomic, so a cred may be put without the VFS lock held (a
  * task exiting, a file released on another kernel's teardown path).
@@ -50,6 +51,7 @@ struct cred *cred_new_root(void)
 		return NULL;
 	/* ids are zero from vl_zalloc */
 	c->cap_effective = CAP_ALL_BITS;
+	c->user_ns = userns_get(&init_user_ns);
 	return c;
 }
 
@@ -72,6 +74,7 @@ void cred_put(const struct cred *c)
 		return;
 	if (__atomic_sub_fetch(&w->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	userns_put(w->user_ns);
 	vl_free(w->groups);
 	vl_free(w);
 	obj_dec(OBJ_CRED);
@@ -95,7 +98,6 @@ struct cred *cred_with_ids(const struct cred *old, uid_t uid, gid_t gid, size_t 
 {
 	struct cred *c;
 
-	(void)old;
 	if (ngroups > KERNEL_NGROUPS_MAX || (ngroups && !groups))
 		return ERR_PTR(-EINVAL);
 	c = cred_alloc(ngroups);
@@ -108,6 +110,35 @@ struct cred *cred_with_ids(const struct cred *old, uid_t uid, gid_t gid, size_t 
 		qsort(c->groups, ngroups, sizeof(gid_t), gid_cmp);
 	}
 	c->cap_effective = uid == 0 ? CAP_ALL_BITS : 0;
+	c->user_ns = userns_get(old ? old->user_ns : &init_user_ns);
+	return c;
+}
+
+struct cred *cred_in_new_userns(const struct cred *old)
+{
+	struct user_namespace *ns = userns_create(old->user_ns, old->euid);
+	struct cred *c;
+
+	if (IS_ERR(ns))
+		return (struct cred *)ns;
+	c = cred_alloc(old->ngroups);
+	if (!c) {
+		userns_put(ns);
+		return ERR_PTR(-ENOMEM);
+	}
+	c->uid = old->uid;
+	c->euid = old->euid;
+	c->suid = old->suid;
+	c->fsuid = old->fsuid;
+	c->gid = old->gid;
+	c->egid = old->egid;
+	c->sgid = old->sgid;
+	c->fsgid = old->fsgid;
+	if (old->ngroups)
+		memcpy(c->groups, old->groups, old->ngroups * sizeof(gid_t));
+	/* unshare(CLONE_NEWUSER): every capability, in the new namespace only. */
+	c->cap_effective = CAP_ALL_BITS;
+	c->user_ns = ns;
 	return c;
 }
 
@@ -133,7 +164,19 @@ bool cred_in_group(const struct cred *c, gid_t gid)
 
 bool capable(const struct cred *c, int cap)
 {
+	return ns_capable(c, &init_user_ns, cap);
+}
+
+bool ns_capable(const struct cred *c, const struct user_namespace *ns, int cap)
+{
 	if (cap < 0 || cap >= 64)
 		return false;
-	return (c->cap_effective >> cap) & 1;
+	for (; ns; ns = ns->parent) {
+		if (ns == c->user_ns)
+			return (c->cap_effective >> cap) & 1;
+		/* The owner of a child of the cred's namespace has every capability in it. */
+		if (ns->parent == c->user_ns && ns->owner == c->euid)
+			return true;
+	}
+	return false;
 }

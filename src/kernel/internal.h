@@ -28,6 +28,27 @@
 #define CAP_SYS_RESOURCE 24
 
 /*
+ * A user namespace: capabilities are held relative to one. The model is Linux's without
+ * id maps: a child namespace is owned by the euid that made it; its creator holds every
+ * capability in it, none in its parent. Immutable; the count is atomic.
+ */
+struct user_namespace {
+	int32_t refcount;
+	struct user_namespace *parent;	/* a reference; NULL for the initial namespace */
+	uid_t owner;
+	int level;			/* 0 for the initial namespace */
+};
+
+#define USERNS_MAX_LEVEL 32
+
+/* The initial user namespace (process-wide, like Linux's init_user_ns). */
+extern struct user_namespace init_user_ns;
+struct user_namespace *userns_get(struct user_namespace *ns);
+void userns_put(struct user_namespace *ns);
+/* A child of parent owned by owner (a new reference), or ERR_PTR(-EUSERS/-ENOMEM). */
+struct user_namespace *userns_create(struct user_namespace *parent, uid_t owner);
+
+/*
  * Credentials: immutable once shared (copy on change), so a file keeps the creds it
  * was opened with. Protected by: the reference count (vfs->lock).
  */
@@ -35,7 +56,8 @@ struct cred {
 	int32_t refcount;
 	uid_t uid, euid, suid, fsuid;
 	gid_t gid, egid, sgid, fsgid;
-	uint64_t cap_effective;	/* bit per CAP_*: all when euid is 0 */
+	uint64_t cap_effective;	/* bit per CAP_*, held in user_ns: all when euid is 0 */
+	struct user_namespace *user_ns;	/* a reference */
 	size_t ngroups;
 	gid_t *groups;		/* sorted ascending */
 };
@@ -47,7 +69,12 @@ void cred_put(const struct cred *c);
 struct cred *cred_with_ids(const struct cred *old, uid_t uid, gid_t gid, size_t ngroups,
 			   const gid_t *groups);
 bool cred_in_group(const struct cred *c, gid_t gid);
+/* cap held in the initial user namespace (Linux's capable()). */
 bool capable(const struct cred *c, int cap);
+/* cap held in ns: c's namespace is ns or an ancestor of it (Linux's ns_capable()). */
+bool ns_capable(const struct cred *c, const struct user_namespace *ns, int cap);
+/* A copy of old in a new child user namespace with every capability there. */
+struct cred *cred_in_new_userns(const struct cred *old);
 
 /* One slot of a descriptor table. */
 struct fd_slot {

@@ -3,6 +3,7 @@
  * and exit of every VFS call (the VFS lock, the per-call error message).
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -155,4 +156,42 @@ size_t task_groups(const struct task *t, gid_t *groups, size_t max)
 	for (i = 0; i < t->cred->ngroups && i < max; i++)
 		groups[i] = t->cred->groups[i];
 	return t->cred->ngroups;
+}
+
+int task_unshare(struct task *t, int flags)
+{
+	struct cred *nc = NULL;
+	const struct cred *c;
+	int err = 0;
+
+	if (flags & ~(CLONE_NEWUSER | CLONE_NEWNS))
+		return -EINVAL;
+	task_enter(t);
+	if (flags & CLONE_NEWUSER) {
+		nc = cred_in_new_userns(t->cred);
+		if (IS_ERR(nc)) {
+			err = (int)PTR_ERR(nc);
+			goto out;
+		}
+	}
+	c = nc ? nc : t->cred;
+	if (flags & CLONE_NEWNS) {
+		if (!ns_capable(c, c->user_ns, CAP_SYS_ADMIN)) {
+			err = -EPERM;
+			goto out_cred;
+		}
+		err = mnt_ns_unshare(t, c->user_ns);
+		if (err)
+			goto out_cred;
+	}
+	if (nc) {
+		cred_put(t->cred);
+		t->cred = nc;
+	}
+	goto out;
+out_cred:
+	cred_put(nc);
+out:
+	task_leave(t);
+	return err;
 }

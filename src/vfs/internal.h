@@ -113,6 +113,7 @@ struct mount {
 /* Protected by: vfs->lock. */
 struct mnt_namespace {
 	int32_t refcount;
+	struct user_namespace *user_ns;	/* the owner: mount(2) needs CAP_SYS_ADMIN in it */
 	struct mount *root;
 	struct list_head mounts;	/* of mount.mnt_list, in mount order */
 	int nr_mounts;
@@ -159,6 +160,9 @@ int mountinfo_show(struct task *t, struct strbuf *out);
 int mounts_show(struct task *t, struct strbuf *out);
 /* Detach m and all mounts below it, dropping the tree's references. */
 void umount_tree(struct mount *m);
+/* unshare(CLONE_NEWNS) for t: a copy of its mount tree owned by owner, with t's root
+ * and cwd moved to the copies (mntns.c). */
+int mnt_ns_unshare(struct task *t, struct user_namespace *owner);
 /* Unmount everything in ns (kernel teardown). */
 void mnt_ns_umount_all(struct mnt_namespace *ns);
 

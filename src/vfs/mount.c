@@ -337,6 +337,7 @@ struct mnt_namespace *mnt_ns_new(struct mount *root)
 	if (!ns)
 		return NULL;
 	ns->refcount = 1;
+	ns->user_ns = userns_get(&init_user_ns);
 	list_init(&ns->mounts);
 	ns->root = root;
 	root->mnt_parent = root;
@@ -373,6 +374,7 @@ void mnt_ns_put(struct mnt_namespace *ns)
 	if (!ns || --ns->refcount > 0)
 		return;
 	mnt_ns_umount_all(ns);
+	userns_put(ns->user_ns);
 	vl_free(ns);
 }
 

@@ -77,8 +77,12 @@ static int do_new_mount(struct task *t, const struct path *mp, const char *fstyp
 		task_seterr(t, "unknown filesystem type '%s'", fstype);
 		return -ENODEV;
 	}
-	if (!(r->flags & FS_USER_MOUNT) && !capable(t->cred, CAP_SYS_ADMIN))
+	/* gVisor's AllowUserMount: a type not marked for users needs CAP_SYS_ADMIN in the
+	 * initial user namespace, not just in the one owning the mount namespace. */
+	if (!(r->flags & FS_USER_MOUNT) && !capable(t->cred, CAP_SYS_ADMIN)) {
+		task_seterr(t, "%s: not mountable from a user namespace", fstype);
 		return -EPERM;
+	}
 	(void)vfs;
 	m = vfs_task_mount(t, fstype, source, mnt_flags_from_ms(flags), data);
 	if (IS_ERR(m))
@@ -371,7 +375,8 @@ int vfs_mount(struct task *t, const char *source, const char *target, const char
 	task_enter(t);
 	if ((flags & MS_MGC_MSK) == MS_MGC_VAL)
 		flags &= ~(unsigned long)MS_MGC_MSK;
-	if (!capable(t->cred, CAP_SYS_ADMIN)) {
+	/* CAP_SYS_ADMIN in the user namespace that owns the task's mount namespace. */
+	if (!ns_capable(t->cred, t->ns->user_ns, CAP_SYS_ADMIN)) {
 		err = -EPERM;
 		goto out;
 	}
@@ -414,7 +419,7 @@ int vfs_umount2(struct task *t, const char *target, int flags)
 	if ((flags & MNT_EXPIRE) && (flags & (MNT_FORCE | MNT_DETACH)))
 		goto out;
 	err = -EPERM;
-	if (!capable(t->cred, CAP_SYS_ADMIN))
+	if (!ns_capable(t->cred, t->ns->user_ns, CAP_SYS_ADMIN))
 		goto out;
 	err = path_lookupat(t, AT_FDCWD, target, (flags & UMOUNT_NOFOLLOW) ? 0 : LOOKUP_FOLLOW,
 			    &p);

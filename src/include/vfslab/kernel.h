@@ -47,6 +47,13 @@ gid_t task_gid(const struct task *t);
 /* Copies up to max groups into groups; returns the number the task has. */
 size_t task_groups(const struct task *t, gid_t *groups, size_t max);
 
+/* unshare(2) with CLONE_NEWUSER and/or CLONE_NEWNS (from <sched.h>): a new user
+ * namespace in which the task holds every capability (none outside it; ids are not
+ * remapped), and/or a private copy of its mount tree owned by its user namespace. With
+ * both, an unprivileged task may mount the types registered for users (FS_USER_MOUNT)
+ * in its own tree. 0, -EINVAL (other flags), -EPERM, -EUSERS (nesting over 32). */
+int task_unshare(struct task *t, int flags);
+
 /* The message that explains the last error a call on this task returned, if any
  * ("tmpfs: unknown option 'foo'"), or "" — cleared at the start of each VFS call. */
 const char *task_errmsg(const struct task *t);
