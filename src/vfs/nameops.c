@@ -475,6 +475,44 @@ static bool dir_nonempty(const struct dentry *d)
 	return d->d_dir && d->d_dir->positive > 0;
 }
 
+/*
+ * RENAME_WHITEOUT on a filesystem whose dcache is the filesystem: Linux's shmem_whiteout.
+ * The whiteout (char 0:0, mode 0, owned by the caller) is made first under the old name,
+ * so a failure leaves everything as it was; the rename then moves the old dentry away
+ * and the whiteout stays. name (target's name, for d_move) is consumed on success.
+ */
+static int rename_whiteout(struct task *t, struct inode *odir, struct dentry *od,
+			   struct inode *ndir, struct dentry *nd, unsigned flags, char *name)
+{
+	struct vfs_new_inode ni;
+	struct dentry *wd;
+	int err;
+
+	if (!odir->i_op->mknod)
+		return -EINVAL;
+	wd = d_alloc(od->d_parent, od->d_name, od->d_namelen);
+	if (IS_ERR(wd))
+		return (int)PTR_ERR(wd);
+	new_inode_owner(&ni, odir, S_IFCHR, t);
+	ni.rdev = 0;
+	err = odir->i_op->mknod(odir, wd, &ni);
+	if (err)
+		goto out_wd;
+	err = odir->i_op->rename(odir, od, ndir, nd, flags & ~(unsigned)RENAME_WHITEOUT);
+	if (err) {
+		if (odir->i_op->unlink && odir->i_op->unlink(odir, wd) == 0)
+			d_delete(wd);
+		goto out_wd;
+	}
+	d_move(od, nd, name);
+	d_put(wd);
+	return 0;
+out_wd:
+	d_unhash(wd);
+	d_put(wd);
+	return err;
+}
+
 static int vfs_rename_locked(struct task *t, struct inode *odir, struct dentry *od,
 			     struct inode *ndir, struct dentry *nd, unsigned flags)
 {
@@ -520,6 +558,13 @@ static int vfs_rename_locked(struct task *t, struct inode *odir, struct dentry *
 			vl_free(name_a);
 			return -ENOMEM;
 		}
+	}
+	if ((flags & RENAME_WHITEOUT) && !odir->i_op->lookup) {
+		/* The dcache is the filesystem (tmpfs): leave the whiteout here. */
+		err = rename_whiteout(t, odir, od, ndir, nd, flags, name_a);
+		if (err)
+			vl_free(name_a);
+		return err;
 	}
 	err = odir->i_op->rename(odir, od, ndir, nd, flags);
 	if (err) {
