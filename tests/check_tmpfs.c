@@ -570,7 +570,13 @@ START_TEST(tmpfs_rename_replace_and_dirs)
 	ck_assert_uint_eq(stat_of("/b").nlink, 2);
 	ck_assert_err(vfs_renameat2(tt, AT_FDCWD, "/b/g", AT_FDCWD, "/a/victim", RENAME_NOREPLACE),
 		      EEXIST);
-	ck_assert_err(vfs_renameat2(tt, AT_FDCWD, "/b/g", AT_FDCWD, "/a/x", RENAME_WHITEOUT),
+	/* RENAME_WHITEOUT leaves a whiteout (char 0:0) at the old name, as Linux's tmpfs. */
+	ck_assert_ok(vfs_renameat2(tt, AT_FDCWD, "/b/g", AT_FDCWD, "/a/x", RENAME_WHITEOUT));
+	ck_assert_uint_eq(stat_of("/b/g").mode, S_IFCHR);
+	ck_assert_uint_eq(stat_of("/b/g").rdev, 0);
+	ck_assert(S_ISREG(stat_of("/a/x").mode));
+	ck_assert_err(vfs_renameat2(tt, AT_FDCWD, "/a/x", AT_FDCWD, "/b/g",
+				    RENAME_WHITEOUT | RENAME_EXCHANGE),
 		      EINVAL);
 }
 END_TEST
