@@ -253,6 +253,8 @@ check: all
 	$(Q)$(call run_script,tests/interop/findmnt.sh,findmnt interop)
 	$(Q)$(call run_script,tests/interop/diod_server.sh,diod clients against our gofer)
 	$(Q)$(call run_script,tests/interop/diod_client.sh,our 9p client against diod)
+	$(Q)$(call run_script,tests/interop/fuse.sh,host tools through vfslab fuse)
+	$(Q)$(call run_script,tests/oracle/difftest_fuse.sh,oracle corpus through vfslab fuse)
 
 # Instrumented builds (sanitizers, gcov) change GCC's flow analysis and give false
 # maybe-uninitialized warnings; the default build keeps that warning an error.

@@ -16,6 +16,7 @@ int verity_main(int argc, char **argv); /* verity_main.c */
 int gofer_main(int argc, char **argv);  /* gofer_main.c */
 int lint_main(int argc, char **argv);   /* lint_main.c */
 int replay_main(int argc, char **argv); /* replay_main.c */
+int fuse_cmd_main(int argc, char **argv); /* fuse_main.c */
 
 #ifndef VFSLAB_VERSION
 #define VFSLAB_VERSION "0.1.0"
@@ -35,6 +36,8 @@ static const char main_usage[] =
 	"                                     ordering hazards and mistakes in a spec's mounts\n"
 	"  replay SPEC [--rootfs M] [--order gvisor|spec] --format steps\n"
 	"                                     the mount-setup plan of a spec, step by step\n"
+	"  fuse MOUNTPOINT [--uid U --gid G] [--readonly]\n"
+	"                                     the sandbox filesystem on the host, through FUSE\n"
 	"  gofer --root DIR (--fd N | --listen ADDR) [--ro]\n"
 	"                                     a 9P2000.L server confined to the host directory DIR\n"
 	"  help                               this text\n"
@@ -42,7 +45,7 @@ static const char main_usage[] =
 	"Without a command, or with only REPL options, vfslab runs 'vfslab repl'. In this\n"
 	"build the REPL runs on the bare simulated kernel: its root is an empty tmpfs (the\n"
 	"default spec and rootfs come with issue 7). Not yet available: tui (issue 8),\n"
-	"the verity filesystem (issue 5), fuse (issue 9).\n"
+	"the verity filesystem (issue 5).\n"
 	"'vfslab repl --help' describes the REPL; inside it, "
 	"'help' lists the commands.\n";
 
@@ -143,7 +146,6 @@ static const struct {
 	int issue;
 } later[] = {
 	{ "tui", 8 },
-	{ "fuse", 9 },
 };
 
 int main(int argc, char **argv)
@@ -164,6 +166,8 @@ int main(int argc, char **argv)
 		return gofer_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "verity"))
 		return verity_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "fuse"))
+		return fuse_cmd_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "lint"))
 		return lint_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "replay"))

@@ -1,0 +1,1354 @@
+/*
+ * fuse_main.c - `vfslab fuse`: the sandbox filesystem served to the host through FUSE.
+ *
+ *   vfslab fuse MOUNTPOINT [--spec F] [--uid U --gid G] [--readonly] [-f] [--help]
+ *
+ * A simulated kernel's mount namespace is served at MOUNTPOINT with libfuse3's low-level
+ * API until the mount goes away (fusermount3 -u, umount) or SIGINT/SIGTERM/SIGHUP arrive;
+ * then it unmounts and exits 0. Only the public API (vfs.h, kernel.h, host.h) is used.
+ *
+ * Nodes. The kernel names files by nodeid; we keep one node per (mount, dev, ino) seen,
+ * holding an O_PATH|O_NOFOLLOW descriptor on it in the server task's fd table (the *at
+ * calls with AT_EMPTY_PATH act on it; lookups are relative to it), the kernel's lookup
+ * count, and the parent and name it was last seen under. A node is freed when the kernel
+ * has forgotten every lookup and no child names it as parent. The nodeid is the node's
+ * address (FUSE_ROOT_ID for the root), so it is stable for as long as the kernel knows it.
+ * Keying on the mount too keeps two bind mounts of one directory apart: their children
+ * differ where something is mounted on one of them.
+ *
+ * Reopening. FUSE's open, opendir and truncate name only the node, and our API has no
+ * "open this O_PATH descriptor" (Linux's /proc/self/fd trick); so a node is reopened by
+ * its parent's descriptor and its last name, and the result is checked to be the same
+ * (dev, ino), else ESTALE; when the name is gone, ENOENT, except that a directory is then
+ * opened as "." in itself, which a removed one still allows. Every path walk on the host
+ * sends a LOOKUP for each component (timeouts are 0, below), which refreshes the name
+ * first, so the name is current except for files opened by handle after it went.
+ *
+ * Credentials. Every request runs on one server task whose credentials are set to the
+ * caller's (fuse_req_ctx, fuse_req_getgroups) when they differ from the previous
+ * request's: our VFS makes every permission decision (no default_permissions; allow_other
+ * lets other users reach us at all) and its errors go back unchanged. The session loop
+ * is single-threaded: the VFS serialises calls under one lock anyway, and one task with
+ * switching credentials needs one request at a time. --uid/--gid serve every request as
+ * that user instead (no supplementary groups): the sandbox as its process would see it.
+ * A root caller's groups are not fetched: with root's capabilities they decide nothing.
+ *
+ * Caching. Entry, negative-entry and attribute timeouts are 0. The host's FUSE does no
+ * permission check of its own on a path walk without default_permissions: a cached dentry
+ * would let a second user walk where only the first may search. With 0, each component of
+ * each walk is a LOOKUP as the walking user, and each stat is a GETATTR (times, nlink and
+ * the owner as they are now). Page-cache data is dropped at each open (no keep_cache);
+ * writes go through (no writeback cache), so what the kernel caches is what we hold.
+ *
+ * Identity. The host reports the FUSE mount's own st_dev for every file; st_ino is ours,
+ * with the filesystem's device number folded into the high 32 bits for any filesystem
+ * other than the root's, so that files on two sandbox mounts never share an st_ino.
+ */
+#define FUSE_USE_VERSION 35
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fuse_lowlevel.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "vfslab/host.h"
+#include "vfslab/kernel.h"
+#include "vfslab/vfs.h"
+
+#ifndef O_PATH
+#define O_PATH 010000000
+#endif
+
+/* Errors from the library come back as ERR_PTR values; only the public headers may be
+ * used here, so the test is spelled out. */
+#define FUSE_IS_ERR(p) ((uintptr_t)(p) >= (uintptr_t)-4095)
+
+struct fnode {
+	uint64_t nlookup;      /* the kernel's references (LOOKUP replies minus FORGETs) */
+	unsigned children;     /* nodes whose parent this is */
+	int fd;		       /* O_PATH|O_NOFOLLOW descriptor in the server task */
+	int mnt_id;
+	uint32_t dev;
+	uint64_t ino;
+	struct fnode *parent;  /* where it was last seen, for reopening; NULL for the root */
+	char *name;
+	struct fnode *hnext;   /* hash chain by (mnt_id, dev, ino) */
+};
+
+/* An open directory: the descriptor and the entries read but not yet given out. */
+struct fdir {
+	int fd;
+	off_t pos;	       /* offset of the next entry to hand out */
+	char *buf;
+	size_t len, at;
+};
+
+#define FDIR_BUFSZ 32768
+#define NODE_HASH_BITS 16
+#define NGROUPS_FETCH 256
+
+/* The server's state. Only the single session thread touches it: no lock. */
+struct fsrv {
+	struct kernel *k;
+	struct task *t;
+	struct fnode root;
+	struct fnode *hash[1u << NODE_HASH_BITS];
+	bool readonly;
+	bool fixed_creds;      /* --uid/--gid given */
+	uid_t fixed_uid;
+	gid_t fixed_gid;
+	/* The credentials the task has now, to skip task_setcreds when they repeat. */
+	bool creds_valid;
+	uid_t cur_uid;
+	gid_t cur_gid;
+	int cur_ngroups;
+	gid_t cur_groups[NGROUPS_FETCH];
+};
+
+static struct fsrv *srv_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+/* ------------------------------------------------------------------ credentials */
+
+/* Make the task act as the caller of req; 0 or -errno. */
+static int set_creds(struct fsrv *s, fuse_req_t req)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	gid_t groups[NGROUPS_FETCH];
+	uid_t uid = ctx->uid;
+	gid_t gid = ctx->gid;
+	int n = 0, err;
+
+	if (s->fixed_creds) {
+		uid = s->fixed_uid;
+		gid = s->fixed_gid;
+	} else if (uid != 0) {
+		n = fuse_req_getgroups(req, NGROUPS_FETCH, groups);
+		/* The caller may be gone, or have more groups than we fetch: go without the
+		 * rest rather than fail the request. */
+		if (n < 0)
+			n = 0;
+		if (n > NGROUPS_FETCH)
+			n = NGROUPS_FETCH;
+	}
+	if (s->creds_valid && s->cur_uid == uid && s->cur_gid == gid && s->cur_ngroups == n &&
+	    !memcmp(s->cur_groups, groups, (size_t)n * sizeof(gid_t)))
+		return 0;
+	err = task_setcreds(s->t, uid, gid, (size_t)n, n ? groups : NULL);
+	if (err) {
+		s->creds_valid = false;
+		return err;
+	}
+	s->creds_valid = true;
+	s->cur_uid = uid;
+	s->cur_gid = gid;
+	s->cur_ngroups = n;
+	memcpy(s->cur_groups, groups, (size_t)n * sizeof(gid_t));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ nodes */
+
+static unsigned node_hash(int mnt_id, uint32_t dev, uint64_t ino)
+{
+	uint64_t h = ino * 0x9e3779b97f4a7c15ull ^ ((uint64_t)dev << 17) ^ (uint64_t)mnt_id;
+
+	h ^= h >> 29;
+	return (unsigned)(h & ((1u << NODE_HASH_BITS) - 1));
+}
+
+static struct fnode *node_of(struct fsrv *s, fuse_ino_t ino)
+{
+	return ino == FUSE_ROOT_ID ? &s->root : (struct fnode *)(uintptr_t)ino;
+}
+
+static fuse_ino_t nodeid_of(struct fsrv *s, struct fnode *n)
+{
+	return n == &s->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)n;
+}
+
+static struct fnode *node_find(struct fsrv *s, int mnt_id, uint32_t dev, uint64_t ino)
+{
+	struct fnode *n;
+
+	for (n = s->hash[node_hash(mnt_id, dev, ino)]; n; n = n->hnext)
+		if (n->ino == ino && n->dev == dev && n->mnt_id == mnt_id)
+			return n;
+	return NULL;
+}
+
+/* Free n if nothing refers to it any more, then its parent likewise. */
+static void node_maybe_free(struct fsrv *s, struct fnode *n)
+{
+	while (n && n != &s->root && n->nlookup == 0 && n->children == 0) {
+		struct fnode **pp = &s->hash[node_hash(n->mnt_id, n->dev, n->ino)];
+		struct fnode *parent = n->parent;
+
+		while (*pp != n)
+			pp = &(*pp)->hnext;
+		*pp = n->hnext;
+		vfs_close(s->t, n->fd);
+		free(n->name);
+		free(n);
+		if (!parent)
+			break;
+		parent->children--;
+		n = parent;
+	}
+}
+
+/* Record that n is now known as name in parent (the root keeps no name). */
+static void node_set_name(struct fsrv *s, struct fnode *n, struct fnode *parent, const char *name)
+{
+	struct fnode *old = n->parent;
+	char *copy;
+
+	if (n == &s->root || (old == parent && n->name && !strcmp(n->name, name)))
+		return;
+	copy = strdup(name);
+	if (!copy)
+		return;	/* keeps the old name: a reopen may then fail ESTALE, nothing worse */
+	free(n->name);
+	n->name = copy;
+	parent->children++;
+	n->parent = parent;
+	if (old) {
+		old->children--;
+		node_maybe_free(s, old);
+	}
+}
+
+/* The host's st_ino for one of our files (see the file comment). */
+static uint64_t host_ino(struct fsrv *s, uint32_t dev, uint64_t ino)
+{
+	return dev == s->root.dev ? ino : ino ^ ((uint64_t)dev << 32);
+}
+
+/* Times before 1970 too: the nanoseconds stay in [0, 1e9), as a timespec's must. */
+static struct timespec ns_to_ts(int64_t ns)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ns / 1000000000;
+	ts.tv_nsec = ns % 1000000000;
+	if (ts.tv_nsec < 0) {
+		ts.tv_sec--;
+		ts.tv_nsec += 1000000000;
+	}
+	return ts;
+}
+
+static void stat_to_host(struct fsrv *s, const struct vfs_stat *v, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_mode = v->mode;
+	st->st_nlink = v->nlink;
+	st->st_uid = v->uid;
+	st->st_gid = v->gid;
+	st->st_ino = host_ino(s, v->dev, v->ino);
+	st->st_size = v->size;
+	st->st_blocks = v->blocks;
+	st->st_blksize = v->blksize;
+	st->st_rdev = makedev(VFS_MAJOR(v->rdev), VFS_MINOR(v->rdev));
+	st->st_atim = ns_to_ts(v->atime_ns);
+	st->st_mtim = ns_to_ts(v->mtime_ns);
+	st->st_ctim = ns_to_ts(v->ctime_ns);
+}
+
+/*
+ * Look name up in parent as the current credentials and fill e; the node's lookup count
+ * goes up by one (the reply the caller sends is that reference). 0 or -errno.
+ */
+static int do_lookup(struct fsrv *s, struct fnode *parent, const char *name,
+		     struct fuse_entry_param *e)
+{
+	struct vfs_stat v;
+	struct fnode *n;
+	int fd, err;
+
+	memset(e, 0, sizeof(*e));
+	fd = vfs_openat(s->t, parent->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	err = vfs_fstat(s->t, fd, &v);
+	if (err) {
+		vfs_close(s->t, fd);
+		return err;
+	}
+	n = node_find(s, v.mnt_id, v.dev, v.ino);
+	if (n && n != &s->root) {
+		vfs_close(s->t, fd);
+	} else if (n == &s->root) {
+		vfs_close(s->t, fd);
+	} else {
+		n = calloc(1, sizeof(*n));
+		if (!n) {
+			vfs_close(s->t, fd);
+			return -ENOMEM;
+		}
+		n->fd = fd;
+		n->mnt_id = v.mnt_id;
+		n->dev = v.dev;
+		n->ino = v.ino;
+		n->hnext = s->hash[node_hash(v.mnt_id, v.dev, v.ino)];
+		s->hash[node_hash(v.mnt_id, v.dev, v.ino)] = n;
+	}
+	/* "." and ".." name nothing new; the root keeps its place. */
+	if (strcmp(name, ".") && strcmp(name, ".."))
+		node_set_name(s, n, parent, name);
+	n->nlookup++;
+	e->ino = nodeid_of(s, n);
+	e->generation = 0;
+	e->attr_timeout = 0;
+	e->entry_timeout = 0;
+	stat_to_host(s, &v, &e->attr);
+	return 0;
+}
+
+static void forget_one(struct fsrv *s, fuse_ino_t ino, uint64_t nlookup)
+{
+	struct fnode *n = node_of(s, ino);
+
+	if (n == &s->root)
+		return;
+	n->nlookup = nlookup > n->nlookup ? 0 : n->nlookup - nlookup;
+	node_maybe_free(s, n);
+}
+
+/*
+ * Open node n anew with flags, by its parent and last name, and check it is still the
+ * same file. Returns a descriptor or -errno.
+ */
+static int node_reopen(struct fsrv *s, struct fnode *n, int flags)
+{
+	struct vfs_stat v;
+	int fd, err;
+
+	if (n == &s->root)
+		return vfs_openat(s->t, AT_FDCWD, "/", flags | O_CLOEXEC, 0);
+	if (!n->parent)
+		return -ESTALE;
+	fd = vfs_openat(s->t, n->parent->fd, n->name, flags | O_NOFOLLOW | O_CLOEXEC, 0);
+	/* A removed directory (an open one, a cwd) can still be opened as "." in itself. */
+	if ((fd == -ENOENT || fd == -ELOOP) && (flags & O_DIRECTORY))
+		fd = vfs_openat(s->t, n->fd, ".", flags | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd == -ELOOP ? -ENOENT : fd; /* its last name is gone: as Linux's dead dir */
+	err = vfs_fstat(s->t, fd, &v);
+	if (!err && (v.ino != n->ino || v.dev != n->dev || v.mnt_id != n->mnt_id))
+		err = -ESTALE;
+	if (err) {
+		vfs_close(s->t, fd);
+		return err;
+	}
+	return fd;
+}
+
+/* ------------------------------------------------------------------ replies */
+
+/* Most handlers start alike: the caller's credentials, or an error reply. */
+#define BEGIN(s, req)                                     \
+	do {                                              \
+		int begin_err_ = set_creds((s), (req));   \
+		if (begin_err_) {                         \
+			fuse_reply_err((req), -begin_err_); \
+			return;                           \
+		}                                         \
+	} while (0)
+
+#define DENY_IF_RO(s, req)                         \
+	do {                                       \
+		if ((s)->readonly) {               \
+			fuse_reply_err((req), EROFS); \
+			return;                    \
+		}                                  \
+	} while (0)
+
+static void reply_entry_or_err(fuse_req_t req, struct fsrv *s, struct fnode *parent,
+			       const char *name)
+{
+	struct fuse_entry_param e;
+	int err = do_lookup(s, parent, name, &e);
+
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	if (fuse_reply_entry(req, &e))
+		forget_one(s, e.ino, 1); /* the kernel never got it: take the count back */
+}
+
+static void reply_attr_fd(fuse_req_t req, struct fsrv *s, int fd)
+{
+	struct vfs_stat v;
+	struct stat st;
+	int err = vfs_fstat(s->t, fd, &v);
+
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	stat_to_host(s, &v, &st);
+	fuse_reply_attr(req, &st, 0);
+}
+
+/* ------------------------------------------------------------------ operations */
+
+static void op_init(void *data, struct fuse_conn_info *conn)
+{
+	(void)data;
+	/* Our VFS clears setuid/setgid on write, truncate and chown as Linux does; without
+	 * this the kernel sends a chmod as the writer first (see is_kill_priv). */
+	if (conn->capable & FUSE_CAP_HANDLE_KILLPRIV)
+		conn->want |= FUSE_CAP_HANDLE_KILLPRIV;
+	/* O_TRUNC reaches our open, which checks it with the open's own permission. */
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	/* A cache of written pages would need attribute caching; we have none. */
+	conn->want &= ~(unsigned)FUSE_CAP_WRITEBACK_CACHE;
+	/* The kernel applies the umask (the task's is 0), as there is no ACL support. */
+	conn->want &= ~(unsigned)FUSE_CAP_DONT_MASK;
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fsrv *s = srv_of(req);
+
+	BEGIN(s, req);
+	reply_entry_or_err(req, s, node_of(s, parent), name);
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	forget_one(srv_of(req), ino, nlookup);
+	fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	struct fsrv *s = srv_of(req);
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		forget_one(s, forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fsrv *s = srv_of(req);
+
+	BEGIN(s, req);
+	reply_attr_fd(req, s, fi ? (int)fi->fh : node_of(s, ino)->fd);
+}
+
+/*
+ * libfuse 3.14 does not pass FUSE_CAP_HANDLE_KILLPRIV on to the kernel, so before a write
+ * or truncate by someone other than the owner the kernel sends a chmod that only clears
+ * the setuid/setgid bits, as the writer, whom chmod refuses. Is mode such a change?
+ */
+static bool is_kill_priv(struct fsrv *s, struct fnode *n, mode_t mode)
+{
+	struct vfs_stat v;
+	mode_t cur, want = mode & 07777;
+
+	if (vfs_fstat(s->t, n->fd, &v) || !S_ISREG(v.mode))
+		return false;
+	cur = v.mode & 07777;
+	return want != cur && !(want & ~cur) && !((cur & ~want) & ~(mode_t)(S_ISUID | S_ISGID));
+}
+
+/*
+ * Clear the bits as Linux's write does, for a caller who may write to the file (who could
+ * as well clear them by writing): as root, then back to the caller. 0 or -errno.
+ */
+static int kill_priv(struct fsrv *s, struct fnode *n, mode_t mode)
+{
+	int err = vfs_faccessat(s->t, n->fd, "", W_OK, AT_EMPTY_PATH);
+
+	if (err)
+		return -EPERM;
+	s->creds_valid = false;
+	err = task_setcreds(s->t, 0, 0, 0, NULL);
+	if (err)
+		return err;
+	return vfs_fchmodat(s->t, n->fd, "", mode & 07777, AT_EMPTY_PATH);
+}
+
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+		       struct fuse_file_info *fi)
+{
+	struct fsrv *s = srv_of(req);
+	struct fnode *n = node_of(s, ino);
+	int err = 0, fd;
+
+	BEGIN(s, req);
+	DENY_IF_RO(s, req);
+	/* Ownership first: a refused chown then leaves the mode as it was. */
+	if (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
+		uid_t uid = (to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
+		gid_t gid = (to_set & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
+
+		err = vfs_fchownat(s->t, n->fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+		if (err)
+			goto out;
+	}
+	if (to_set & FUSE_SET_ATTR_MODE) {
+		err = vfs_fchmodat(s->t, n->fd, "", attr->st_mode & 07777, AT_EMPTY_PATH);
+		if (err == -EPERM && is_kill_priv(s, n, attr->st_mode))
+			err = kill_priv(s, n, attr->st_mode);
+		if (err)
+			goto out;
+	}
+	if (to_set & FUSE_SET_ATTR_SIZE) {
+		if (fi) {
+			err = vfs_ftruncate(s->t, (int)fi->fh, attr->st_size);
+		} else {
+			/* truncate(2) by path: it needs write permission, as this open does. */
+			fd = node_reopen(s, n, O_WRONLY | O_NONBLOCK);
+			if (fd < 0) {
+				err = fd;
+				goto out;
+			}
+			err = vfs_ftruncate(s->t, fd, attr->st_size);
+			vfs_close(s->t, fd);
+		}
+		if (err)
+			goto out;
+	}
+	if (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)) {
+		struct timespec ts[2];
+
+		ts[0].tv_sec = 0;
+		ts[0].tv_nsec = UTIME_OMIT;
+		ts[1] = ts[0];
+		if (to_set & FUSE_SET_ATTR_ATIME_NOW)
+			ts[0].tv_nsec = UTIME_NOW;
+		else if (to_set & FUSE_SET_ATTR_ATIME)
+			ts[0] = attr->st_atim;
+		if (to_set & FUSE_SET_ATTR_MTIME_NOW)
+			ts[1].tv_nsec = UTIME_NOW;
+		else if (to_set & FUSE_SET_ATTR_MTIME)
+			ts[1] = attr->st_mtim;
+		/* Both "now": utimensat(NULL), which write permission suffices for. */
+		if (ts[0].tv_nsec == UTIME_NOW && ts[1].tv_nsec == UTIME_NOW)
+			err = vfs_utimensat(s->t, n->fd, "", NULL,
+					    AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+		else
+			err = vfs_utimensat(s->t, n->fd, "", ts,
+					    AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+		if (err)
+			goto out;
+	}
+out:
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	reply_attr_fd(req, s, fi ? (int)fi->fh : n->fd);
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fsrv *s = srv_of(req);
+	char buf[VFS_PATH_MAX + 1];
+	ssize_t len;
+
+	BEGIN(s, req);
+	len = vfs_readlinkat(s->t, node_of(s, ino)->fd, "", buf, sizeof(buf) - 1);
+	if (len < 0) {
+		fuse_reply_err(req, (int)-len);
+		return;
+	}
+	buf[len] = '\0';
+	fuse_reply_readlink(req, buf);
+}
+
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		     dev_t rdev)
+{
+	struct fsrv *s = srv_of(req);
+	struct fnode *p = node_of(s, parent);
+	int err;
+
+	BEGIN(s, req);
+	DENY_IF_RO(s, req);
+	err = vfs_mknodat(s->t, p->fd, name, mode, VFS_MKDEV(major(rdev), minor(rdev)));
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	reply_entry_or_err(req, s, p, name);
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	struct fsrv *s = srv_of(req);
+	struct fnode *p = node_of(s, parent);
+	int err;
+
+	BEGIN(s, req);
+	DENY_IF_RO(s, req);
+	err = vfs_mkdirat(s->t, p->fd, name, mode);
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	reply_entry_or_err(req, s, p, name);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fsrv *s = srv_of(req);
+
+	BEGIN(s, req);
+	DENY_IF_RO(s, req);
+	fuse_reply_err(req, -vfs_unlinkat(s->t, node_of(s, parent)->fd, name, 0));
+}
+
+static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fsrv *s = srv_of(req);
+
+	BEGIN(s, req);
+	DENY_IF_RO(s, req);
+	fuse_reply_err(req, -vfs_unlinkat(s->t, node_of(s, parent)->fd, name, AT_REMOVEDIR));
+}
+
+static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+	struct fsrv *s = srv_of(req);
+	struct fnode *p = node_of(s, parent);
+	int err;
+
+	BEGIN(s, req);
+	DENY_IF_RO(s, req);
+	err = vfs_symlinkat(s->t, link, p->fd, name);
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	reply_entry_or_err(req, s, p, name);
+}
+
+/* After a rename, the node now at (dir, name), if we know it, is known by that name. */
+static void renamed(struct fsrv *s, struct fnode *dir, const char *name)
+{
+	struct vfs_stat v;
+	struct fnode *n;
+
+	if (vfs_fstatat(s->t, dir->fd, name, &v, AT_SYMLINK_NOFOLLOW))
+		return;
+	n = node_find(s, v.mnt_id, v.dev, v.ino);
+	if (n)
+		node_set_name(s, n, dir, name);
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+		      const char *newname, unsigned int flags)
+{
+	struct fsrv *s = srv_of(req);
+	struct fnode *p = node_of(s, parent), *np = node_of(s, newparent);
+	int err;
+
+	BEGIN(s, req);
+	DENY_IF_RO(s, req);
+	err = vfs_renameat2(s->t, p->fd, name, np->fd, newname, flags);
+	if (!err) {
+		renamed(s, np, newname);
+		if (flags & RENAME_EXCHANGE)
+			renamed(s, p, name);
+	}
+	fuse_reply_err(req, -err);
+}
+
+static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+	struct fsrv *s = srv_of(req);
+	struct fnode *n = node_of(s, ino), *np = node_of(s, newparent);
+	struct vfs_stat v;
+	int err = -ESTALE;
+
+	BEGIN(s, req);
+	DENY_IF_RO(s, req);
+	/*
+	 * linkat(AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH, which link(2) does not: link by
+	 * the name the host's walk just looked up, once it is seen to be the same file.
+	 */
+	if (n->parent && !vfs_fstatat(s->t, n->parent->fd, n->name, &v, AT_SYMLINK_NOFOLLOW) &&
+	    v.ino == n->ino && v.dev == n->dev && v.mnt_id == n->mnt_id)
+		err = vfs_linkat(s->t, n->parent->fd, n->name, np->fd, newname, 0);
+	else if (n->parent || n == &s->root)
+		err = vfs_linkat(s->t, n->fd, "", np->fd, newname, AT_EMPTY_PATH);
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	reply_entry_or_err(req, s, np, newname);
+}
+
+/* The open flags we pass on: the kernel has already dealt with O_CREAT, O_EXCL, O_NOCTTY. */
+static int open_flags(int flags)
+{
+	return flags & (O_ACCMODE | O_APPEND | O_TRUNC | O_NONBLOCK | O_DIRECTORY | O_NOATIME |
+			O_SYNC | O_DSYNC);
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fsrv *s = srv_of(req);
+	int fd;
+
+	BEGIN(s, req);
+	if (s->readonly && ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	fd = node_reopen(s, node_of(s, ino), open_flags(fi->flags));
+	if (fd < 0) {
+		fuse_reply_err(req, -fd);
+		return;
+	}
+	fi->fh = (uint64_t)fd;
+	fi->keep_cache = 0;
+	if (fuse_reply_open(req, fi))
+		vfs_close(s->t, fd);
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		      struct fuse_file_info *fi)
+{
+	struct fsrv *s = srv_of(req);
+	struct fnode *p = node_of(s, parent);
+	struct fuse_entry_param e;
+	int fd, err;
+
+	BEGIN(s, req);
+	DENY_IF_RO(s, req);
+	fd = vfs_openat(s->t, p->fd, name,
+			open_flags(fi->flags) | O_CREAT | (fi->flags & O_EXCL) | O_NOFOLLOW | O_CLOEXEC,
+			mode);
+	if (fd < 0) {
+		fuse_reply_err(req, -fd);
+		return;
+	}
+	err = do_lookup(s, p, name, &e);
+	if (err) {
+		vfs_close(s->t, fd);
+		fuse_reply_err(req, -err);
+		return;
+	}
+	fi->fh = (uint64_t)fd;
+	fi->keep_cache = 0;
+	if (fuse_reply_create(req, &e, fi)) {
+		vfs_close(s->t, fd);
+		forget_one(s, e.ino, 1);
+	}
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct fsrv *s = srv_of(req);
+	ssize_t n;
+	char *buf;
+
+	(void)ino;
+	BEGIN(s, req);
+	buf = malloc(size ? size : 1);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	n = vfs_pread(s->t, (int)fi->fh, buf, size, off);
+	if (n < 0)
+		fuse_reply_err(req, (int)-n);
+	else
+		fuse_reply_buf(req, buf, (size_t)n);
+	free(buf);
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	struct fsrv *s = srv_of(req);
+	ssize_t n;
+
+	(void)ino;
+	BEGIN(s, req);
+	n = vfs_pwrite(s->t, (int)fi->fh, buf, size, off);
+	if (n < 0)
+		fuse_reply_err(req, (int)-n);
+	else
+		fuse_reply_write(req, (size_t)n);
+}
+
+static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	/* Nothing is buffered between the kernel and our VFS. */
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	vfs_close(srv_of(req)->t, (int)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	struct fsrv *s = srv_of(req);
+
+	(void)ino;
+	(void)datasync;
+	BEGIN(s, req);
+	fuse_reply_err(req, -vfs_fsync(s->t, (int)fi->fh));
+}
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fsrv *s = srv_of(req);
+	struct fdir *d;
+	int fd;
+
+	BEGIN(s, req);
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	fd = node_reopen(s, node_of(s, ino), O_RDONLY | O_DIRECTORY);
+	if (fd < 0) {
+		free(d);
+		fuse_reply_err(req, -fd);
+		return;
+	}
+	d->fd = fd;
+	fi->fh = (uint64_t)(uintptr_t)d;
+	if (fuse_reply_open(req, fi)) {
+		vfs_close(s->t, fd);
+		free(d);
+	}
+}
+
+/* The linux_dirent64 records vfs_getdents() packs. */
+struct fdirent {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi, bool plus)
+{
+	struct fsrv *s = srv_of(req);
+	struct fdir *d = (struct fdir *)(uintptr_t)fi->fh;
+	struct fnode *dir = node_of(s, ino);
+	char *out;
+	size_t used = 0;
+	int err = 0;
+
+	BEGIN(s, req);
+	out = malloc(size);
+	if (!out) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	if (off != d->pos) {
+		off_t r = vfs_lseek(s->t, d->fd, off, SEEK_SET);
+
+		if (r < 0) {
+			err = (int)r;
+			goto out;
+		}
+		d->pos = off;
+		d->len = d->at = 0;
+	}
+	for (;;) {
+		const struct fdirent *de;
+		struct fuse_entry_param e;
+		size_t need;
+
+		if (d->at >= d->len) {
+			ssize_t n;
+
+			if (!d->buf) {
+				d->buf = malloc(FDIR_BUFSZ);
+				if (!d->buf) {
+					err = -ENOMEM;
+					break;
+				}
+			}
+			n = vfs_getdents(s->t, d->fd, d->buf, FDIR_BUFSZ);
+			if (n < 0) {
+				err = (int)n;
+				break;
+			}
+			d->len = (size_t)n;
+			d->at = 0;
+			if (n == 0)
+				break;
+		}
+		de = (const struct fdirent *)(d->buf + d->at);
+		memset(&e, 0, sizeof(e));
+		e.attr.st_ino = host_ino(s, dir->dev, de->d_ino);
+		e.attr.st_mode = (mode_t)de->d_type << 12;
+		if (!plus) {
+			need = fuse_add_direntry(req, out + used, size - used, de->d_name, &e.attr,
+						 de->d_off);
+			if (need > size - used)
+				break;
+		} else {
+			need = fuse_add_direntry_plus(req, NULL, 0, de->d_name, NULL, 0);
+			if (need > size - used)
+				break;
+			/* Entries the caller may not look up still go out, without attributes
+			 * (nodeid 0 tells the kernel so). */
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+			    do_lookup(s, dir, de->d_name, &e)) {
+				memset(&e, 0, sizeof(e));
+				e.attr.st_ino = host_ino(s, dir->dev, de->d_ino);
+				e.attr.st_mode = (mode_t)de->d_type << 12;
+			}
+			fuse_add_direntry_plus(req, out + used, size - used, de->d_name, &e,
+					       de->d_off);
+		}
+		used += need;
+		d->pos = de->d_off;
+		d->at += de->d_reclen;
+	}
+out:
+	/* An error after some entries went into the buffer is reported on the next call. */
+	if (err && used == 0)
+		fuse_reply_err(req, -err);
+	else
+		fuse_reply_buf(req, out, used);
+	free(out);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, fi, false);
+}
+
+static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			   struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, fi, true);
+}
+
+static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fdir *d = (struct fdir *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	vfs_close(srv_of(req)->t, d->fd);
+	free(d->buf);
+	free(d);
+	fuse_reply_err(req, 0);
+}
+
+static void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	struct fsrv *s = srv_of(req);
+
+	(void)ino;
+	(void)datasync;
+	BEGIN(s, req);
+	fuse_reply_err(req, -vfs_fsync(s->t, ((struct fdir *)(uintptr_t)fi->fh)->fd));
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fsrv *s = srv_of(req);
+	struct vfs_statfs v;
+	struct statvfs st;
+	int err;
+
+	BEGIN(s, req);
+	err = vfs_fstatfs(s->t, node_of(s, ino)->fd, &v);
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	memset(&st, 0, sizeof(st));
+	st.f_bsize = (unsigned long)v.bsize;
+	st.f_frsize = (unsigned long)(v.frsize ? v.frsize : v.bsize);
+	st.f_blocks = v.blocks;
+	st.f_bfree = v.bfree;
+	st.f_bavail = v.bavail;
+	st.f_files = v.files;
+	st.f_ffree = v.ffree;
+	st.f_favail = v.ffree;
+	st.f_namemax = (unsigned long)v.namelen;
+	st.f_flag = v.flags;
+	fuse_reply_statfs(req, &st);
+}
+
+static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+			size_t size, int flags)
+{
+	struct fsrv *s = srv_of(req);
+
+	BEGIN(s, req);
+	DENY_IF_RO(s, req);
+	fuse_reply_err(req, -vfs_setxattrat(s->t, node_of(s, ino)->fd, "", name, value, size,
+					    flags, AT_EMPTY_PATH));
+}
+
+/* getxattr and listxattr answer alike: the size alone when asked for 0 bytes. */
+static void reply_xattr(fuse_req_t req, ssize_t n, const char *buf, size_t size)
+{
+	if (n < 0)
+		fuse_reply_err(req, (int)-n);
+	else if (size == 0)
+		fuse_reply_xattr(req, (size_t)n);
+	else
+		fuse_reply_buf(req, buf, (size_t)n);
+}
+
+static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	struct fsrv *s = srv_of(req);
+	char *buf = NULL;
+	ssize_t n;
+
+	BEGIN(s, req);
+	if (size && !(buf = malloc(size))) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	n = vfs_getxattrat(s->t, node_of(s, ino)->fd, "", name, buf, size, AT_EMPTY_PATH);
+	reply_xattr(req, n, buf, size);
+	free(buf);
+}
+
+static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	struct fsrv *s = srv_of(req);
+	char *buf = NULL;
+	ssize_t n;
+
+	BEGIN(s, req);
+	if (size && !(buf = malloc(size))) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	n = vfs_listxattrat(s->t, node_of(s, ino)->fd, "", buf, size, AT_EMPTY_PATH);
+	reply_xattr(req, n, buf, size);
+	free(buf);
+}
+
+static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	struct fsrv *s = srv_of(req);
+
+	BEGIN(s, req);
+	DENY_IF_RO(s, req);
+	fuse_reply_err(req, -vfs_removexattrat(s->t, node_of(s, ino)->fd, "", name, AT_EMPTY_PATH));
+}
+
+static void op_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+	struct fsrv *s = srv_of(req);
+	int err;
+
+	BEGIN(s, req);
+	if (s->readonly && (mask & W_OK)) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	err = vfs_faccessat(s->t, node_of(s, ino)->fd, "", mask, AT_EMPTY_PATH);
+	fuse_reply_err(req, -err);
+}
+
+static const struct fuse_lowlevel_ops fuse_ops = {
+	.init = op_init,
+	.lookup = op_lookup,
+	.forget = op_forget,
+	.forget_multi = op_forget_multi,
+	.getattr = op_getattr,
+	.setattr = op_setattr,
+	.readlink = op_readlink,
+	.mknod = op_mknod,
+	.mkdir = op_mkdir,
+	.unlink = op_unlink,
+	.rmdir = op_rmdir,
+	.symlink = op_symlink,
+	.rename = op_rename,
+	.link = op_link,
+	.open = op_open,
+	.create = op_create,
+	.read = op_read,
+	.write = op_write,
+	.flush = op_flush,
+	.release = op_release,
+	.fsync = op_fsync,
+	.opendir = op_opendir,
+	.readdir = op_readdir,
+	.readdirplus = op_readdirplus,
+	.releasedir = op_releasedir,
+	.fsyncdir = op_fsyncdir,
+	.statfs = op_statfs,
+	.setxattr = op_setxattr,
+	.getxattr = op_getxattr,
+	.listxattr = op_listxattr,
+	.removexattr = op_removexattr,
+	.access = op_access,
+};
+
+/* ------------------------------------------------------------------ the command */
+
+static const char fuse_usage[] =
+	"usage: vfslab fuse MOUNTPOINT [--spec F] [--uid U --gid G] [--readonly] [-f]\n"
+	"\n"
+	"Serve the sandbox's filesystem at MOUNTPOINT through FUSE until it is unmounted\n"
+	"(fusermount3 -u MOUNTPOINT) or this process gets SIGINT or SIGTERM; then unmount\n"
+	"and exit 0. Runs in the foreground. Permission checks are vfslab's own, made with\n"
+	"each caller's uid, gid and groups (the mount is allow_other, nosuid, nodev).\n"
+	"\n"
+	"  --spec F      run a spec's mount setup first (not available yet: issue 7)\n"
+	"  --uid U       act as U for every request instead of the caller (needs --gid)\n"
+	"  --gid G       act as G, with no supplementary groups (needs --uid)\n"
+	"  --readonly    mount read-only (EROFS for every change)\n"
+	"  -f            stay in the foreground (the default; accepted for familiarity)\n"
+	"  -d            print libfuse's request trace to stderr\n"
+	"  -h, --help    this text\n"
+	"\n"
+	"Exit status: 0 after a clean unmount, 1 if the mount or the kernel failed, 2 for a\n"
+	"usage error.\n";
+
+static int parse_id(const char *s, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return (*s && !*end && !errno && *out < 0xffffffffUL) ? 0 : -1;
+}
+
+/* Say plainly why MOUNTPOINT or /dev/fuse will not do, before libfuse tries. */
+static int check_usable(const char *mnt)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(mnt, &st) < 0) {
+		fprintf(stderr, "vfslab fuse: %s: %s\n", mnt, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "vfslab fuse: %s: not a directory\n", mnt);
+		return -1;
+	}
+	fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "vfslab fuse: /dev/fuse: %s (%s)\n", strerror(errno),
+			errno == ENOENT ? "is the fuse module loaded?" :
+			"does this user or container have access to it?");
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int fuse_cmd_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "spec", required_argument, NULL, 's' },
+		{ "uid", required_argument, NULL, 'u' },
+		{ "gid", required_argument, NULL, 'g' },
+		{ "readonly", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *spec = NULL, *mnt;
+	bool have_uid = false, have_gid = false, debug = false;
+	unsigned long uid = 0, gid = 0;
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	struct fuse_session *se = NULL;
+	struct fsrv *s;
+	struct host *h;
+	int c, rc = 1, fd;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "fdh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			spec = optarg;
+			break;
+		case 'u':
+			if (parse_id(optarg, &uid)) {
+				fprintf(stderr, "vfslab fuse: --uid: not a user id: %s\n", optarg);
+				return 2;
+			}
+			have_uid = true;
+			break;
+		case 'g':
+			if (parse_id(optarg, &gid)) {
+				fprintf(stderr, "vfslab fuse: --gid: not a group id: %s\n", optarg);
+				return 2;
+			}
+			have_gid = true;
+			break;
+		case 'r':
+			break;
+		case 'f':
+			break;
+		case 'd':
+			debug = true;
+			break;
+		case 'h':
+			fputs(fuse_usage, stdout);
+			return 0;
+		default:
+			fprintf(stderr, "vfslab fuse: unknown option '%s'\n%s", argv[optind - 1],
+				fuse_usage);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "vfslab fuse: %s\n%s",
+			optind >= argc ? "MOUNTPOINT is missing" : "one MOUNTPOINT only", fuse_usage);
+		return 2;
+	}
+	mnt = argv[optind];
+	if (have_uid != have_gid) {
+		fprintf(stderr, "vfslab fuse: --uid and --gid go together\n");
+		return 2;
+	}
+	if (spec) {
+		fprintf(stderr, "vfslab fuse: --spec: needs the mount stepper (issue 7)\n");
+		return 2;
+	}
+	if (check_usable(mnt))
+		return 1;
+
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		fprintf(stderr, "vfslab fuse: out of memory\n");
+		return 1;
+	}
+	for (c = 1; c < argc; c++)
+		if (!strcmp(argv[c], "--readonly"))
+			s->readonly = true;
+	s->fixed_creds = have_uid;
+	s->fixed_uid = (uid_t)uid;
+	s->fixed_gid = (gid_t)gid;
+
+	h = host_sim_new(1);
+	if (!h) {
+		fprintf(stderr, "vfslab fuse: cannot make the simulated host\n");
+		goto out_free;
+	}
+	s->k = kernel_new(h);
+	if (!s->k || FUSE_IS_ERR(s->k)) {
+		fprintf(stderr, "vfslab fuse: cannot start the kernel: %s\n",
+			s->k ? strerror(-(int)(intptr_t)s->k) : "out of memory");
+		s->k = NULL;
+		goto out_free;
+	}
+	/* The kernel's init task stays root: ours is a child whose credentials follow the
+	 * callers. The host's kernel applies each caller's umask before we see a mode. */
+	s->t = task_fork(kernel_init_task(s->k));
+	if (!s->t) {
+		fprintf(stderr, "vfslab fuse: out of memory\n");
+		goto out_kernel;
+	}
+	vfs_umask(s->t, 0);
+	fd = vfs_openat(s->t, AT_FDCWD, "/", O_PATH | O_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "vfslab fuse: /: %s\n", strerror(-fd));
+		goto out_task;
+	}
+	{
+		struct vfs_stat v;
+
+		if (vfs_fstat(s->t, fd, &v)) {
+			fprintf(stderr, "vfslab fuse: cannot stat the root\n");
+			goto out_task;
+		}
+		s->root.fd = fd;
+		s->root.dev = v.dev;
+		s->root.ino = v.ino;
+		s->root.mnt_id = v.mnt_id;
+		s->root.nlookup = 1;
+		s->hash[node_hash(v.mnt_id, v.dev, v.ino)] = &s->root;
+	}
+
+	/* allow_other: other users reach the mount, and our VFS decides what they may do.
+	 * No default_permissions, which would have the host decide from our attributes.
+	 * nosuid and nodev are libfuse's defaults, and stay: a setuid file or a device node
+	 * made in the sandbox must not grant anything on the host. */
+	if (fuse_opt_add_arg(&args, "vfslab") ||
+	    fuse_opt_add_arg(&args, "-o") ||
+	    fuse_opt_add_arg(&args, s->readonly ?
+			     "allow_other,fsname=vfslab,subtype=vfslab,ro" :
+			     "allow_other,fsname=vfslab,subtype=vfslab") ||
+	    (debug && fuse_opt_add_arg(&args, "-d"))) {
+		fprintf(stderr, "vfslab fuse: out of memory\n");
+		goto out_task;
+	}
+	se = fuse_session_new(&args, &fuse_ops, sizeof(fuse_ops), s);
+	if (!se) {
+		fprintf(stderr, "vfslab fuse: cannot start a FUSE session\n");
+		goto out_args;
+	}
+	if (fuse_set_signal_handlers(se)) {
+		fprintf(stderr, "vfslab fuse: cannot install signal handlers\n");
+		goto out_session;
+	}
+	if (fuse_session_mount(se, mnt)) {
+		fprintf(stderr, "vfslab fuse: cannot mount on %s (see libfuse's message above)\n",
+			mnt);
+		goto out_signals;
+	}
+	/* 0 when unmounted from outside, the signal's number when ended by one. */
+	rc = fuse_session_loop(se) < 0 ? 1 : 0;
+	fuse_session_unmount(se);
+out_signals:
+	fuse_remove_signal_handlers(se);
+out_session:
+	fuse_session_destroy(se);
+out_args:
+	fuse_opt_free_args(&args);
+out_task:
+	/* Exiting the task closes every node's descriptor with it. */
+	task_exit(s->t);
+	for (c = 0; c < (1 << NODE_HASH_BITS); c++) {
+		struct fnode *n = s->hash[c], *next;
+
+		for (; n; n = next) {
+			next = n->hnext;
+			if (n != &s->root) {
+				free(n->name);
+				free(n);
+			}
+		}
+	}
+out_kernel:
+	kernel_destroy(s->k);
+	goto out_free;
+out_free:
+	free(s);
+	return rc;
+}
