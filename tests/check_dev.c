@@ -1,13 +1,17 @@
 /*
  * check_dev.c - devices and the kernel-built filesystems: memdev semantics through
  * nodes made with mknod, the devtmpfs tree the kernel makes at boot (links, directories,
- * device numbers and modes), devpts pty numbering and data, sysfs read-only contents,
- * cgroupfs controllers and control files, and the registry's mount flags.
+ * device numbers and modes), devpts pty numbering, line discipline, termios and blocking
+ * reads, sysfs read-only contents and write refusals, cgroupfs controllers and control
+ * files, and the registry's mount flags.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "fs/devpts/devpts.h"
 #include "helpers.h"
 
 static void expect_node(const char *path, uint32_t mode, uint32_t major, uint32_t minor)
@@ -150,9 +154,12 @@ START_TEST(dev_devpts_ptmx_numbering)
 	ck_assert_ok(vfs_ioctl(tt, m0, 0x40045431, &unlock));
 	s0 = vfs_openat(tt, AT_FDCWD, "/dev/pts/0", O_RDWR, 0);
 	ck_assert_int_ge(s0, 0);
-	ck_assert_int_eq(vfs_write(tt, m0, "in", 2), 2);
-	ck_assert_int_eq(vfs_read(tt, s0, buf, sizeof(buf)), 2);
+	ck_assert_ok(vfs_fcntl(tt, s0, F_SETFL, O_NONBLOCK));
+	ck_assert_int_eq(vfs_write(tt, m0, "in\n", 3), 3);
+	ck_assert_int_eq(vfs_read(tt, s0, buf, sizeof(buf)), 3);
 	ck_assert_err(vfs_read(tt, s0, buf, sizeof(buf)), EAGAIN);
+	ck_assert_int_eq(vfs_read(tt, m0, buf, sizeof(buf)), 4); /* the echo */
+	ck_assert(memcmp(buf, "in\r\n", 4) == 0);
 	ck_assert_int_eq(vfs_write(tt, s0, "out", 3), 3);
 	ck_assert_int_eq(vfs_read(tt, m0, buf, sizeof(buf)), 3);
 	ck_assert(memcmp(buf, "out", 3) == 0);
@@ -170,6 +177,156 @@ START_TEST(dev_devpts_ptmx_numbering)
 	ck_assert_ok(vfs_close(tt, m1));
 	ck_assert_ok(vfs_umount2(tt, "/dev/pts", 0));
 	ck_assert_ok(vfs_umount2(tt, "/dev", 0));
+}
+END_TEST
+
+/* Read exactly want from fd (non-blocking), then EAGAIN. */
+static void expect_read(int fd, const char *want, size_t len)
+{
+	char buf[64];
+
+	ck_assert_int_eq(vfs_read(tt, fd, buf, sizeof(buf)), (long)len);
+	ck_assert_msg(memcmp(buf, want, len) == 0, "got '%.*s'", (int)len, buf);
+	ck_assert_err(vfs_read(tt, fd, buf, sizeof(buf)), EAGAIN);
+}
+
+START_TEST(dev_devpts_line_discipline)
+{
+	struct devpts_termios t;
+	struct devpts_winsize ws = { 24, 80, 0, 0 }, ws2;
+	int unlock = 0, m, s;
+	char buf[64];
+
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/dev", 0755));
+	ck_assert_ok(vfs_mount(tt, "none", "/dev", "devtmpfs", 0, NULL));
+	ck_assert_ok(vfs_mount(tt, "devpts", "/dev/pts", "devpts", 0, NULL));
+	m = vfs_openat(tt, AT_FDCWD, "/dev/ptmx", O_RDWR | O_NONBLOCK, 0);
+	ck_assert_int_ge(m, 0);
+	ck_assert_ok(vfs_ioctl(tt, m, DEVPTS_TIOCSPTLCK, &unlock));
+	s = vfs_openat(tt, AT_FDCWD, "/dev/pts/0", O_RDWR | O_NONBLOCK, 0);
+	ck_assert_int_ge(s, 0);
+
+	/* Linux's tty_std_termios, from either side. */
+	ck_assert_ok(vfs_ioctl(tt, s, DEVPTS_TCGETS, &t));
+	ck_assert_uint_eq(t.c_iflag, 0x500);
+	ck_assert_uint_eq(t.c_oflag, 0x5);
+	ck_assert_uint_eq(t.c_cflag, 0xbf);
+	ck_assert_uint_eq(t.c_lflag, 0x8a3b);
+	ck_assert_uint_eq(t.c_cc[2], 0177);
+	ck_assert_uint_eq(t.c_cc[4], 4);
+	ck_assert_uint_eq(t.c_cc[6], 1);
+
+	/* Canonical: nothing until the newline; \r becomes \n (ICRNL); echo with ONLCR;
+	 * erase edits the line and echoes "\b \b". */
+	ck_assert_int_eq(vfs_write(tt, m, "ab", 2), 2);
+	ck_assert_err(vfs_read(tt, s, buf, sizeof(buf)), EAGAIN);
+	ck_assert_int_eq(vfs_write(tt, m, "x\177c\r", 4), 4);
+	expect_read(s, "abc\n", 4);
+	expect_read(m, "abx\b \bc\r\n", 9);
+	/* One line per read, partial reads resume; kill erases the whole line. */
+	ck_assert_int_eq(vfs_write(tt, m, "1\n22\nzz\025\n", 9), 9);
+	ck_assert_int_eq(vfs_read(tt, s, buf, sizeof(buf)), 2);
+	ck_assert_int_eq(vfs_read(tt, s, buf, 1), 1);
+	ck_assert_int_eq(vfs_read(tt, s, buf, sizeof(buf)), 2);
+	ck_assert(memcmp(buf, "2\n", 2) == 0);
+	expect_read(s, "\n", 1);
+	expect_read(m, "1\r\n22\r\nzz\b \b\b \b\r\n", 17);
+	/* EOF (^D) ends the line without being stored: an empty line reads 0. */
+	ck_assert_int_eq(vfs_write(tt, m, "hi\004\004", 4), 4);
+	ck_assert_int_eq(vfs_read(tt, s, buf, sizeof(buf)), 2);
+	ck_assert_int_eq(vfs_read(tt, s, buf, sizeof(buf)), 0);
+	ck_assert_err(vfs_read(tt, s, buf, sizeof(buf)), EAGAIN);
+	expect_read(m, "hi", 2); /* EOF is not echoed, as n_tty */
+
+	/* Output: \n to \r\n with OPOST|ONLCR, unchanged without. */
+	ck_assert_int_eq(vfs_write(tt, s, "a\nb", 3), 3);
+	expect_read(m, "a\r\nb", 4);
+	t.c_oflag &= ~0x4u;
+	ck_assert_ok(vfs_ioctl(tt, m, DEVPTS_TCSETSW, &t));
+	ck_assert_int_eq(vfs_write(tt, s, "a\nb", 3), 3);
+	expect_read(m, "a\nb", 3);
+
+	/* Raw (no ICANON, no ECHO): bytes as they come, no echo; the pending line of
+	 * canonical mode becomes readable. */
+	ck_assert_int_eq(vfs_write(tt, m, "pend", 4), 4);
+	expect_read(m, "pend", 4);
+	t.c_lflag &= ~(0x2u | 0x8u);
+	ck_assert_ok(vfs_ioctl(tt, s, DEVPTS_TCSETS, &t));
+	expect_read(s, "pend", 4);
+	ck_assert_int_eq(vfs_write(tt, m, "q\177", 2), 2);
+	expect_read(s, "q\177", 2);
+	ck_assert_err(vfs_read(tt, m, buf, sizeof(buf)), EAGAIN);
+	/* TCSETSF flushes the input. */
+	ck_assert_int_eq(vfs_write(tt, m, "gone", 4), 4);
+	ck_assert_ok(vfs_ioctl(tt, s, DEVPTS_TCSETSF, &t));
+	ck_assert_err(vfs_read(tt, s, buf, sizeof(buf)), EAGAIN);
+	ck_assert_ok(vfs_ioctl(tt, m, DEVPTS_TCGETS, &t));
+	ck_assert_uint_eq(t.c_lflag & 0xa, 0);
+
+	/* Window size, shared by both sides; unknown requests are ENOTTY. */
+	ck_assert_ok(vfs_ioctl(tt, s, DEVPTS_TIOCGWINSZ, &ws2));
+	ck_assert_uint_eq(ws2.ws_row, 0);
+	ck_assert_ok(vfs_ioctl(tt, m, DEVPTS_TIOCSWINSZ, &ws));
+	ck_assert_ok(vfs_ioctl(tt, s, DEVPTS_TIOCGWINSZ, &ws2));
+	ck_assert_uint_eq(ws2.ws_row, 24);
+	ck_assert_uint_eq(ws2.ws_col, 80);
+	ck_assert_err(vfs_ioctl(tt, s, 0x5499, &ws2), ENOTTY);
+
+	/* Hang-up: the replica reads end-of-file once the master is gone. */
+	ck_assert_ok(vfs_close(tt, m));
+	ck_assert_int_eq(vfs_read(tt, s, buf, sizeof(buf)), 0);
+	ck_assert_ok(vfs_close(tt, s));
+	ck_assert_ok(vfs_umount2(tt, "/dev/pts", 0));
+	ck_assert_ok(vfs_umount2(tt, "/dev", 0));
+}
+END_TEST
+
+struct pty_reader {
+	int fd;
+	long n;
+	char buf[16];
+};
+
+static void *pty_reader_fn(void *arg)
+{
+	struct pty_reader *r = arg;
+
+	r->n = vfs_read(tt, r->fd, r->buf, sizeof(r->buf));
+	return NULL;
+}
+
+/* Without O_NONBLOCK a read waits: for a completed line, or for the hang-up. */
+START_TEST(dev_devpts_blocking_read)
+{
+	struct pty_reader r = { .n = -1 };
+	int unlock = 0, m;
+	pthread_t th;
+
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/pts", 0755));
+	ck_assert_ok(vfs_mount(tt, "devpts", "/pts", "devpts", 0, NULL));
+	m = vfs_openat(tt, AT_FDCWD, "/pts/ptmx", O_RDWR, 0);
+	ck_assert_int_ge(m, 0);
+	ck_assert_ok(vfs_ioctl(tt, m, DEVPTS_TIOCSPTLCK, &unlock));
+	r.fd = vfs_openat(tt, AT_FDCWD, "/pts/0", O_RDWR, 0);
+	ck_assert_int_ge(r.fd, 0);
+
+	ck_assert_int_eq(pthread_create(&th, NULL, pty_reader_fn, &r), 0);
+	usleep(20000);
+	ck_assert_int_eq(vfs_write(tt, m, "o", 1), 1); /* not a line yet */
+	usleep(20000);
+	ck_assert_int_eq(vfs_write(tt, m, "k\n", 2), 2);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(r.n, 3);
+	ck_assert(memcmp(r.buf, "ok\n", 3) == 0);
+
+	r.n = -1;
+	ck_assert_int_eq(pthread_create(&th, NULL, pty_reader_fn, &r), 0);
+	usleep(20000);
+	ck_assert_ok(vfs_close(tt, m));
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(r.n, 0);
+	ck_assert_ok(vfs_close(tt, r.fd));
+	ck_assert_ok(vfs_umount2(tt, "/pts", 0));
 }
 END_TEST
 
@@ -199,6 +356,22 @@ START_TEST(dev_sysfs_readonly_tree)
 	expect_content("/sys/devices/system/cpu/possible", "0-0\n");
 	expect_content("/sys/devices/system/cpu/present", "0-0\n");
 	expect_content("/sys/devices/system/cpu/cpu0/topology/core_cpus", "1\n");
+	/* Read-only for everyone: no store (EACCES even for root, as kernfs_fop_open), and
+	 * root's 0755 directories for a non-root task. */
+	ck_assert_err(vfs_openat(tt, AT_FDCWD, "/sys/devices/system/cpu/online", O_WRONLY, 0),
+		      EACCES);
+	{
+		struct task *u = task_fork(tt);
+
+		ck_assert_ok(task_setcreds(u, 1000, 1000, 0, NULL));
+		ck_assert_err(vfs_openat(u, AT_FDCWD, "/sys/devices/system/cpu/online", O_RDWR, 0),
+			      EACCES);
+		ck_assert_err(vfs_openat(u, AT_FDCWD, "/sys/kernel/new", O_WRONLY | O_CREAT, 0644),
+			      EACCES);
+		ck_assert_err(vfs_mkdirat(u, AT_FDCWD, "/sys/fs/new", 0755), EACCES);
+		ck_assert_err(vfs_fchmodat(u, AT_FDCWD, "/sys/kernel", 0777, 0), EPERM);
+		task_exit(u);
+	}
 	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/sys/devices/system/cpu/online", &st, 0));
 	ck_assert_uint_eq(st.mode, S_IFREG | 0444);
 	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/sys/fs/cgroup", &st, 0));
@@ -299,6 +472,8 @@ Suite *dev_suite(void)
 	tcase_add_test(tc, dev_memdev_semantics);
 	tcase_add_test(tc, dev_devtmpfs_boot_tree);
 	tcase_add_test(tc, dev_devpts_ptmx_numbering);
+	tcase_add_test(tc, dev_devpts_line_discipline);
+	tcase_add_test(tc, dev_devpts_blocking_read);
 	tcase_add_test(tc, dev_devpts_options_and_user_mount);
 	tcase_add_test(tc, dev_sysfs_readonly_tree);
 	tcase_add_test(tc, dev_cgroupfs_options_and_files);

@@ -2,7 +2,8 @@
  * check_proc.c - the proc filesystem: the root listing, /proc/self for each task,
  * /proc/PID entries (status, stat, mountinfo, mounts, fd/, cwd, root) with exact
  * contents, ownership and modes as Linux's, the global files and /proc/sys, read-only
- * behaviour, non-root permissions, and PID directories that vanish with their task.
+ * behaviour, non-root permissions, /proc/filesystems and the registry's list flag, and
+ * PID directories that vanish with their task.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -11,6 +12,13 @@
 #include <sys/stat.h>
 
 #include "helpers.h"
+#include "vfs/internal.h"
+
+/* The fixture kernel's VFS (tests may use the registry directly). */
+static struct vfs *tk_vfs(void)
+{
+	return tk->vfs;
+}
 
 static void mount_proc(void)
 {
@@ -79,7 +87,7 @@ static void assert_mode(struct task *t, const char *path, unsigned mode, unsigne
 
 #define ROOT_STATIC                                                                \
 	".,..,self,thread-self,mounts,filesystems,cpuinfo,meminfo,uptime,version," \
-	"loadavg,stat,sys"
+	"loadavg,stat,cgroups,sys"
 
 START_TEST(proc_root_listing)
 {
@@ -103,12 +111,12 @@ START_TEST(proc_root_listing)
 	ck_assert_str_eq(list, ".,..,file-max,nr_open,pipe-max-size");
 	t_list(tt, "/proc/2", 4096, list, sizeof(list));
 	ck_assert_str_eq(list, ".,..,task,fd,environ,status,comm,cmdline,stat,cwd,root,mounts,"
-			       "mountinfo");
+			       "mountinfo,cgroup");
 	t_list(tt, "/proc/2/task", 4096, list, sizeof(list));
 	ck_assert_str_eq(list, ".,..,2");
 	t_list(tt, "/proc/2/task/2", 4096, list, sizeof(list));
 	ck_assert_str_eq(list, ".,..,fd,environ,status,comm,cmdline,stat,cwd,root,mounts,"
-			       "mountinfo");
+			       "mountinfo,cgroup");
 	task_exit(c);
 }
 END_TEST
@@ -442,6 +450,60 @@ START_TEST(proc_non_root_access)
 	ck_assert_str_eq(list, ".,..,0");
 	/* Root may look at anyone's. */
 	assert_link(tt, "/proc/2/cwd", "/");
+	/* Another task of the same user may read its environ; a third user may not. */
+	{
+		struct task *d = task_fork(c), *e = task_fork(c);
+		char path[32];
+
+		ck_assert_ok(task_setcreds(e, 1001, 1000, 0, NULL));
+		snprintf(path, sizeof(path), "/proc/%d/environ", task_pid(c));
+		assert_file(d, path, "");
+		ck_assert_err(vfs_openat(e, AT_FDCWD, path, O_RDONLY, 0), EACCES);
+		snprintf(path, sizeof(path), "/proc/%d/fd", task_pid(c));
+		ck_assert_err(vfs_openat(e, AT_FDCWD, path, O_RDONLY | O_DIRECTORY, 0), EACCES);
+		task_exit(d);
+		task_exit(e);
+	}
+	task_exit(c);
+}
+END_TEST
+
+/* A filesystem type only for the registry (never mounted here). */
+static int proc_dummy_get_tree(struct fs_context *fc, struct super_block **out)
+{
+	(void)fc, (void)out;
+	return -ENODEV;
+}
+
+static const struct fs_type proc_hidden_type = { "hiddenfs", proc_dummy_get_tree };
+static const struct fs_type proc_block_type = { "blockfs", proc_dummy_get_tree };
+
+/* /proc/filesystems lists the FS_USER_LIST types, to root and non-root tasks alike (the
+ * seed marks every type it registers listable), with "nodev" unless FS_REQUIRES_DEV. */
+START_TEST(proc_filesystems_user_list)
+{
+	char root_list[1024], user_list[1024], *line;
+	struct task *c;
+	long n;
+
+	ck_assert_ok(vfs_register_fs_type(tk_vfs(), &proc_hidden_type, FS_USER_MOUNT));
+	ck_assert_ok(vfs_register_fs_type(tk_vfs(), &proc_block_type,
+					  FS_USER_LIST | FS_REQUIRES_DEV));
+	mount_proc();
+	c = task_fork(tt);
+	ck_assert_ok(task_setcreds(c, 1000, 1000, 0, NULL));
+	n = t_read_file(tt, "/proc/filesystems", root_list, sizeof(root_list));
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(t_read_file(c, "/proc/filesystems", user_list, sizeof(user_list)), n);
+	ck_assert_str_eq(user_list, root_list);
+	ck_assert_msg(strstr(user_list, "nodev\tcgroup\nnodev\tdevpts\nnodev\tdevtmpfs\n"),
+		      "%s", user_list);
+	ck_assert(strstr(user_list, "nodev\t9p\n"));
+	ck_assert(strstr(user_list, "nodev\tproc\n"));
+	ck_assert(strstr(user_list, "\tblockfs\n") && !strstr(user_list, "nodev\tblockfs"));
+	ck_assert(!strstr(user_list, "hiddenfs"));
+	for (line = user_list; *line; line = strchr(line, '\n') + 1)
+		ck_assert_msg(strncmp(line, "nodev\t", 6) == 0 || line[0] == '\t', "%s", line);
 	task_exit(c);
 }
 END_TEST
@@ -494,6 +556,7 @@ Suite *proc_suite(void)
 	tcase_add_test(tc, proc_snapshot_reads);
 	tcase_add_test(tc, proc_read_only);
 	tcase_add_test(tc, proc_non_root_access);
+	tcase_add_test(tc, proc_filesystems_user_list);
 	tcase_add_test(tc, proc_pid_dir_vanishes_with_task);
 	return s;
 }

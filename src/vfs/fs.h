@@ -311,7 +311,9 @@ struct super_block {
 struct fs_type {
 	const char *name;
 	/* Build a superblock from fc (source, data, internal). On success *out holds
-	 * a new superblock with s_root set, s_active 0. */
+	 * a new superblock with s_root set, s_active 0, or an existing superblock of this
+	 * type that the new mount shares (a cgroup hierarchy); the VFS frees a superblock
+	 * on failure only if no mount holds it. */
 	int (*get_tree)(struct fs_context *fc, struct super_block **out);
 };
 

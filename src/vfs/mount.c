@@ -228,7 +228,10 @@ static struct mount *do_kern_mount(struct vfs *vfs, struct task *task, const str
 		return ERR_PTR(err);
 	m = mnt_alloc(vfs, sb, sb->s_root, source);
 	if (!m) {
-		sb_free_unmounted(sb);
+		/* get_tree may hand back a superblock already mounted (a shared cgroup
+		 * hierarchy): only a new one is ours to free. */
+		if (!sb->s_active)
+			sb_free_unmounted(sb);
 		return ERR_PTR(-ENOMEM);
 	}
 	m->mnt_flags = mnt_flags;

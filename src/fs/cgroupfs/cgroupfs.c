@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "base/alloc.h"
 #include "fs/sys/kernfs.h"
 #include "kernel/internal.h"
+#include "vfs/internal.h"
 #include "cgroupfs.h"
 
 enum cgroupfs_ctl { CG_CPU, CG_CPUACCT, CG_CPUSET, CG_DEVICES, CG_JOB, CG_MEMORY, CG_PIDS, CG_NR };
@@ -24,15 +26,44 @@ static const char *const cgroupfs_ctl_names[CG_NR] = {
 #define CG_VALUE_MAX 64
 #define CG_DEV_RULES_MAX 1024
 
-/* One hierarchy. */
+struct cgroupfs_state;
+
+/* A task moved out of the root cgroup of a hierarchy. */
+struct cg_member {
+	int pid;
+	struct cgroupfs_state *cg;
+};
+
+/*
+ * One hierarchy: one superblock, shared by every mount of its controller set.
+ * Protected by: vfs->lock, except link, which cg_registry_lock protects.
+ */
 struct cgroupfs_sb_info {
 	unsigned controllers;	/* bit per enum cgroupfs_ctl */
 	struct kernel *k;	/* whose tasks the root holds, or NULL */
+	struct vfs *vfs;
+	struct super_block *sb;
+	int id;			/* the hierarchy ID, from 1, lowest free in the vfs */
+	int nr_cgroups;		/* /proc/cgroups' num_cgroups: the root and its descendants */
+	struct cg_member *members; /* tasks not in the root, in no order */
+	size_t nr_members, max_members;
+	struct list_head link;	/* in cg_hierarchies, once registered */
 };
+
+/*
+ * The hierarchies of every kernel of the process (each entry says its vfs). Separate
+ * kernels run in parallel under separate VFS locks, so the list has a lock of its own;
+ * it is taken with a VFS lock held, never the other way round, and guards the linkage
+ * only: an entry's fields are its VFS's.
+ */
+static pthread_mutex_t cg_registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct list_head cg_hierarchies = LIST_HEAD_INIT(cg_hierarchies);
 
 /* A cgroup's controller values. Protected by: vfs->lock. */
 struct cgroupfs_state {
 	bool is_root;
+	struct cgroupfs_state *parent;	/* NULL for the root */
+	struct dentry *dentry;		/* its directory (kept by the dcache until rmdir) */
 	int64_t cfs_period_us, cfs_quota_us, shares;
 	int64_t job_id;
 	int64_t limit_bytes, soft_limit_bytes, move_charge;
@@ -152,26 +183,141 @@ static ssize_t cg_list_store(struct kernfs_node *kn, const char *buf, size_t len
 
 static const struct kernfs_file_ops cg_list_ops = { .show = cg_list_show, .store = cg_list_store };
 
-/* cgroup.procs and tasks: the kernel's tasks, all in the root cgroup. */
+/* Task membership. A task the member map does not name is in the root cgroup. */
+
+static bool cg_task_alive(struct kernel *k, int pid)
+{
+	struct list_head *p;
+
+	list_for_each(p, &k->tasks)
+		if (list_entry(p, struct task, tasks)->pid == pid)
+			return true;
+	return false;
+}
+
+static struct cg_member *cg_member_find(struct cgroupfs_sb_info *si, int pid)
+{
+	size_t i;
+
+	for (i = 0; i < si->nr_members; i++)
+		if (si->members[i].pid == pid)
+			return &si->members[i];
+	return NULL;
+}
+
+static void cg_member_drop(struct cgroupfs_sb_info *si, struct cg_member *m)
+{
+	*m = si->members[--si->nr_members];
+}
+
+/* Forget the tasks that exited (PIDs are never reused, so an entry of a dead task only
+ * wastes space and would pin a cgroup against rmdir). */
+static void cg_members_prune(struct cgroupfs_sb_info *si)
+{
+	size_t i = 0;
+
+	while (i < si->nr_members) {
+		if (si->k && cg_task_alive(si->k, si->members[i].pid))
+			i++;
+		else
+			cg_member_drop(si, &si->members[i]);
+	}
+}
+
+static struct cgroupfs_state *cg_task_cgroup(struct cgroupfs_sb_info *si, int pid)
+{
+	struct cg_member *m = cg_member_find(si, pid);
+
+	return m ? m->cg : KERNFS_N(si->sb->s_root->d_inode)->priv;
+}
+
+static bool cg_is_descendant(const struct cgroupfs_state *cg, const struct cgroupfs_state *of)
+{
+	for (; cg; cg = cg->parent)
+		if (cg == of)
+			return true;
+	return false;
+}
+
+static int cg_pid_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* cgroup.procs and tasks: the member PIDs, sorted (every task leads its own group). */
 static int cg_procs_show(struct kernfs_node *kn, struct strbuf *out)
 {
 	struct cgroupfs_sb_info *si = CG_SB(kn->vfs_inode.i_sb);
+	struct cgroupfs_state *st = cg_state(kn);
 	struct list_head *p;
+	size_t n = 0, i;
+	int *pids;
 
-	if (!cg_state(kn)->is_root || !si->k)
+	if (!si->k)
 		return 0;
 	list_for_each(p, &si->k->tasks)
-		sb_printf(out, "%d\n", list_entry(p, struct task, tasks)->pid);
+		n++;
+	pids = vl_malloc((n ? n : 1) * sizeof(*pids));
+	if (!pids)
+		return -ENOMEM;
+	n = 0;
+	list_for_each(p, &si->k->tasks) {
+		int pid = list_entry(p, struct task, tasks)->pid;
+
+		if (cg_task_cgroup(si, pid) == st)
+			pids[n++] = pid;
+	}
+	qsort(pids, n, sizeof(*pids), cg_pid_cmp);
+	for (i = 0; i < n; i++)
+		sb_printf(out, "%d\n", pids[i]);
+	vl_free(pids);
 	return 0;
 }
 
+/* Move a task (0: the writer, as Linux) into this cgroup. */
 static ssize_t cg_procs_store(struct kernfs_node *kn, const char *buf, size_t len)
 {
+	struct cgroupfs_sb_info *si = CG_SB(kn->vfs_inode.i_sb);
+	struct cgroupfs_state *st = cg_state(kn);
+	struct cg_member *m;
 	int64_t pid;
 
-	(void)kn;
-	if (!cg_parse_i64(buf, len, &pid) || pid < 0)
+	if (!cg_parse_i64(buf, len, &pid) || pid < 0 || pid > INT32_MAX)
 		return -EINVAL;
+	if (!si->k)
+		return -ESRCH;
+	if (pid == 0) {
+		struct task *cur = vfs_current(si->k->vfs);
+
+		if (!cur)
+			return -ESRCH;
+		pid = cur->pid;
+	}
+	if (!cg_task_alive(si->k, (int)pid))
+		return -ESRCH;
+	cg_members_prune(si);
+	m = cg_member_find(si, (int)pid);
+	if (st->is_root) {
+		if (m)
+			cg_member_drop(si, m);
+		return (ssize_t)len;
+	}
+	if (m) {
+		m->cg = st;
+		return (ssize_t)len;
+	}
+	if (si->nr_members == si->max_members) {
+		size_t max = si->max_members ? 2 * si->max_members : 8;
+		struct cg_member *nm = vl_realloc(si->members, max * sizeof(*nm));
+
+		if (!nm)
+			return -ENOMEM;
+		si->members = nm;
+		si->max_members = max;
+	}
+	si->members[si->nr_members++] = (struct cg_member){ (int)pid, st };
 	return (ssize_t)len;
 }
 
@@ -180,15 +326,20 @@ static const struct kernfs_file_ops cg_procs_ops = {
 	.store = cg_procs_store,
 };
 
+/* pids.current: the tasks in the cgroup and its descendants, as Linux charges them. */
 static int cg_pids_current_show(struct kernfs_node *kn, struct strbuf *out)
 {
 	struct cgroupfs_sb_info *si = CG_SB(kn->vfs_inode.i_sb);
 	struct list_head *p;
 	int n = 0;
 
-	if (cg_state(kn)->is_root && si->k)
-		list_for_each(p, &si->k->tasks)
-			n++;
+	if (si->k)
+		list_for_each(p, &si->k->tasks) {
+			int pid = list_entry(p, struct task, tasks)->pid;
+
+			if (cg_is_descendant(cg_task_cgroup(si, pid), cg_state(kn)))
+				n++;
+		}
 	sb_printf(out, "%d\n", n);
 	return 0;
 }
@@ -411,7 +562,7 @@ static const struct inode_operations cgroupfs_dir_iops;
 
 /* A cgroup directory inode with state copied from parent (or the defaults). */
 static struct inode *cg_new_dir(struct super_block *sb, uint32_t mode,
-				const struct cgroupfs_state *parent)
+				struct cgroupfs_state *parent)
 {
 	struct inode *inode = kernfs_root_inode(sb, mode, &cgroupfs_dir_iops);
 	struct cgroupfs_state *st;
@@ -426,6 +577,7 @@ static struct inode *cg_new_dir(struct super_block *sb, uint32_t mode,
 	if (parent) {
 		*st = *parent;
 		st->is_root = false;
+		st->parent = parent;
 		st->pids_max = -1;
 		st->dev_rules[0] = '\0';
 	} else {
@@ -473,7 +625,10 @@ static int cgroupfs_mkdir(struct inode *dir, struct dentry *dentry, const struct
 		iput(inode);
 		return err;
 	}
+	/* The directory's dentry stays cached until rmdir: /proc/PID/cgroup's path. */
+	((struct cgroupfs_state *)KERNFS_N(inode)->priv)->dentry = dentry;
 	d_instantiate(dentry, inode);
+	CG_SB(sb)->nr_cgroups++;
 	dir->i_nlink++;
 	inode_touch_mc(dir);
 	return 0;
@@ -481,8 +636,16 @@ static int cgroupfs_mkdir(struct inode *dir, struct dentry *dentry, const struct
 
 static int cgroupfs_rmdir(struct inode *dir, struct dentry *dentry)
 {
+	struct cgroupfs_sb_info *si = CG_SB(dir->i_sb);
+	struct cgroupfs_state *st = KERNFS_N(dentry->d_inode)->priv;
 	struct list_head *p;
+	size_t i;
 
+	/* Linux's cgroup_destroy_locked: a cgroup with tasks is busy. */
+	cg_members_prune(si);
+	for (i = 0; i < si->nr_members; i++)
+		if (si->members[i].cg == st)
+			return -EBUSY;
 	if (dentry->d_dir) {
 		list_for_each(p, &dentry->d_dir->children) {
 			struct dentry *c = list_entry(p, struct dentry, d_child);
@@ -494,6 +657,7 @@ static int cgroupfs_rmdir(struct inode *dir, struct dentry *dentry)
 			kernfs_remove(list_entry(dentry->d_dir->children.next, struct dentry,
 						 d_child));
 	}
+	si->nr_cgroups--;
 	dir->i_nlink--;
 	dentry->d_inode->i_nlink = 0;
 	inode_touch_mc(dir);
@@ -521,7 +685,17 @@ static void cgroupfs_show_options(struct super_block *sb, struct strbuf *out)
 
 static void cgroupfs_put_super(struct super_block *sb)
 {
-	vl_free(sb->s_fs_info);
+	struct cgroupfs_sb_info *si = CG_SB(sb);
+
+	if (!si)
+		return;
+	if (si->id) {
+		pthread_mutex_lock(&cg_registry_lock);
+		list_del(&si->link);
+		pthread_mutex_unlock(&cg_registry_lock);
+	}
+	vl_free(si->members);
+	vl_free(si);
 	sb->s_fs_info = NULL;
 }
 
@@ -578,16 +752,58 @@ static int cgroupfs_parse_options(struct fs_context *fc, unsigned *out)
 	return 0;
 }
 
-static int cgroupfs_get_tree(struct fs_context *fc, struct super_block **out)
+/* The hierarchy of vfs with exactly the controllers want, or NULL; -EBUSY in *err when
+ * one of them is on another hierarchy ("It is not possible to mount the same controller
+ * against multiple cgroup hierarchies", cgroups(7)). Registry lock held. */
+static struct cgroupfs_sb_info *cg_find_hierarchy(struct vfs *vfs, unsigned want, int *err)
+{
+	struct list_head *p;
+
+	*err = 0;
+	list_for_each(p, &cg_hierarchies) {
+		struct cgroupfs_sb_info *h = list_entry(p, struct cgroupfs_sb_info, link);
+
+		if (h->vfs != vfs)
+			continue;
+		if (h->controllers == want)
+			return h;
+		if (h->controllers & want)
+			*err = -EBUSY;
+	}
+	return NULL;
+}
+
+/* The lowest hierarchy ID from 1 that no hierarchy of vfs has. Registry lock held. */
+static int cg_alloc_id(struct vfs *vfs)
+{
+	struct list_head *p;
+	int id = 1;
+	bool taken;
+
+	do {
+		taken = false;
+		list_for_each(p, &cg_hierarchies) {
+			struct cgroupfs_sb_info *h = list_entry(p, struct cgroupfs_sb_info, link);
+
+			if (h->vfs == vfs && h->id == id) {
+				taken = true;
+				id++;
+				break;
+			}
+		}
+	} while (taken);
+	return id;
+}
+
+static int cgroupfs_new_hierarchy(struct fs_context *fc, unsigned controllers,
+				  struct super_block **out)
 {
 	struct cgroupfs_sb_info *si;
+	struct cgroupfs_state *st;
 	struct super_block *sb;
 	struct inode *root;
-	unsigned controllers = 0;
-	int err = cgroupfs_parse_options(fc, &controllers);
+	int err;
 
-	if (err)
-		return err;
 	sb = sb_alloc(fc, &cgroupfs_sops, CGROUP_SUPER_MAGIC);
 	if (IS_ERR(sb))
 		return (int)PTR_ERR(sb);
@@ -597,14 +813,20 @@ static int cgroupfs_get_tree(struct fs_context *fc, struct super_block **out)
 		goto out_sb;
 	si->controllers = controllers;
 	si->k = fc->task ? fc->task->k : NULL;
+	si->vfs = fc->vfs;
+	si->sb = sb;
+	si->nr_cgroups = 1;
+	list_init(&si->link);
 	sb->s_fs_info = si;
 	root = cg_new_dir(sb, 0555, NULL);
 	if (!root)
 		goto out_sb;
+	st = KERNFS_N(root)->priv;
 	sb->s_root = d_make_root(root);
 	if (!sb->s_root)
 		goto out_sb;
-	err = cg_populate(sb->s_root, KERNFS_N(root)->priv, controllers);
+	st->dentry = sb->s_root;
+	err = cg_populate(sb->s_root, st, controllers);
 	if (err)
 		goto out_sb;
 	*out = sb;
@@ -612,6 +834,113 @@ static int cgroupfs_get_tree(struct fs_context *fc, struct super_block **out)
 out_sb:
 	sb_free_unmounted(sb);
 	return err;
+}
+
+/*
+ * gVisor's GetFilesystem: a mount of a controller set that has a hierarchy is another
+ * view of it (the same superblock); a set overlapping another hierarchy's is EBUSY;
+ * otherwise a new hierarchy with the next free ID.
+ */
+static int cgroupfs_get_tree(struct fs_context *fc, struct super_block **out)
+{
+	struct cgroupfs_sb_info *h;
+	unsigned controllers = 0;
+	int err = cgroupfs_parse_options(fc, &controllers);
+
+	if (err)
+		return err;
+	pthread_mutex_lock(&cg_registry_lock);
+	h = cg_find_hierarchy(fc->vfs, controllers, &err);
+	if (h) {
+		if (!h->k && fc->task)
+			h->k = fc->task->k;
+		*out = h->sb;
+		pthread_mutex_unlock(&cg_registry_lock);
+		return 0;
+	}
+	if (err) {
+		pthread_mutex_unlock(&cg_registry_lock);
+		return fc_error(fc, err,
+				"cgroup: a controller asked for is already in another hierarchy");
+	}
+	err = cgroupfs_new_hierarchy(fc, controllers, out);
+	if (!err) {
+		h = CG_SB(*out);
+		h->id = cg_alloc_id(fc->vfs);
+		list_add_tail(&h->link, &cg_hierarchies);
+	}
+	pthread_mutex_unlock(&cg_registry_lock);
+	return err;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* What proc shows */
+
+/* The hierarchies of vfs by ID, descending when desc (Linux's /proc/PID/cgroup order).
+ * Returns how many were stored in hs (at most max). Registry lock held. */
+static size_t cg_hierarchies_of(struct vfs *vfs, struct cgroupfs_sb_info **hs, size_t max)
+{
+	struct list_head *p;
+	size_t n = 0, i, j;
+
+	list_for_each(p, &cg_hierarchies) {
+		struct cgroupfs_sb_info *h = list_entry(p, struct cgroupfs_sb_info, link);
+
+		if (h->vfs == vfs && n < max)
+			hs[n++] = h;
+	}
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && hs[j - 1]->id < hs[j]->id; j--) {
+			struct cgroupfs_sb_info *t = hs[j];
+
+			hs[j] = hs[j - 1];
+			hs[j - 1] = t;
+		}
+	return n;
+}
+
+int cgroupfs_show_task(struct vfs *vfs, int pid, struct strbuf *out)
+{
+	struct cgroupfs_sb_info *hs[CG_NR];
+	size_t n, i;
+	int err = 0;
+
+	pthread_mutex_lock(&cg_registry_lock);
+	n = cg_hierarchies_of(vfs, hs, CG_NR);
+	for (i = 0; i < n && !err; i++) {
+		const char *sep = "";
+		unsigned c;
+
+		sb_printf(out, "%d:", hs[i]->id);
+		for (c = 0; c < CG_NR; c++)
+			if (hs[i]->controllers & (1u << c)) {
+				sb_printf(out, "%s%s", sep, cgroupfs_ctl_names[c]);
+				sep = ",";
+			}
+		sb_addc(out, ':');
+		err = d_path_in_sb(cg_task_cgroup(hs[i], pid)->dentry, out);
+		sb_addc(out, '\n');
+	}
+	pthread_mutex_unlock(&cg_registry_lock);
+	return err;
+}
+
+int cgroupfs_show_controllers(struct vfs *vfs, struct strbuf *out)
+{
+	struct cgroupfs_sb_info *hs[CG_NR];
+	size_t n, i;
+	unsigned c;
+
+	pthread_mutex_lock(&cg_registry_lock);
+	n = cg_hierarchies_of(vfs, hs, CG_NR);
+	sb_adds(out, "#subsys_name\thierarchy\tnum_cgroups\tenabled\n");
+	for (c = 0; c < CG_NR; c++)
+		for (i = 0; i < n; i++)
+			if (hs[i]->controllers & (1u << c))
+				sb_printf(out, "%s\t%d\t%d\t1\n", cgroupfs_ctl_names[c], hs[i]->id,
+					  hs[i]->nr_cgroups);
+	pthread_mutex_unlock(&cg_registry_lock);
+	return 0;
 }
 
 const struct fs_type cgroupfs_fs_type = {

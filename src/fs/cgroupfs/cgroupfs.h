@@ -18,11 +18,19 @@
  *            memory.soft_limit_in_bytes, memory.move_charge_at_immigrate (0644)
  *   pids     pids.current (0444), pids.max "max" (0644, not in the root)
  * mkdir makes a child cgroup with its own copy of the parent's values; rmdir removes a
- * cgroup without child cgroups. Writable files take one value per write (EINVAL
- * otherwise). Task membership is not modelled: every task is in the root cgroup
- * (cgroup.procs/tasks list the kernel's tasks there, nothing below), and writing a PID
- * to cgroup.procs or tasks is accepted without moving anything, as early gVisor did.
- * Each mount is a new hierarchy (gVisor shares one per controller set: not yet).
+ * cgroup without child cgroups or member tasks (EBUSY). Writable files take one value
+ * per write (EINVAL otherwise).
+ *
+ * Membership: writing a PID (0: the writer) to cgroup.procs or tasks moves that task
+ * of the mounting kernel (ESRCH if there is none); reading lists the member PIDs,
+ * sorted; a task never moved is in the root. pids.current counts the tasks of the
+ * cgroup and its descendants. Tasks forked later start in the root (fork does not yet
+ * inherit).
+ *
+ * Hierarchies, as gVisor's GetFilesystem: a mount of a controller set that has a
+ * hierarchy in the VFS is another view of it (the same superblock); a set that
+ * overlaps another hierarchy's is EBUSY; otherwise a new hierarchy gets the lowest
+ * free ID from 1. A hierarchy lives while a mount of it does.
  */
 #ifndef VFSLAB_FS_CGROUPFS_H
 #define VFSLAB_FS_CGROUPFS_H
@@ -32,5 +40,12 @@
 #define CGROUP_SUPER_MAGIC 0x27e0eb
 
 extern const struct fs_type cgroupfs_fs_type;
+
+/* /proc/PID/cgroup: "ID:controllers:/path" per hierarchy of vfs, by ID descending, as
+ * Linux. VFS lock held. */
+int cgroupfs_show_task(struct vfs *vfs, int pid, struct strbuf *out);
+/* /proc/cgroups, as gVisor's GenerateProcCgroups: a header, then
+ * "name\thierarchy\tnum_cgroups\tenabled" per controller on a hierarchy, by name. */
+int cgroupfs_show_controllers(struct vfs *vfs, struct strbuf *out);
 
 #endif

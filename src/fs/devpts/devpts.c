@@ -6,6 +6,8 @@
  * Every pty is on its superblock's list, so a replica open finds its pty by number.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +18,40 @@
 #include "devpts.h"
 
 #define DEVPTS_BUF_SIZE 4096	/* Linux's N_TTY_BUF_SIZE */
+#define DEVPTS_MAX_LINES 256	/* completed canonical lines waiting to be read */
+
+/* termios flags (Linux's values) the line discipline acts on. */
+#define T_ICRNL 0000400
+#define T_INLCR 0000100
+#define T_IGNCR 0000200
+#define T_IXON 0002000
+#define T_OPOST 0000001
+#define T_ONLCR 0000004
+#define T_ISIG 0000001
+#define T_ICANON 0000002
+#define T_ECHO 0000010
+#define T_ECHOE 0000020
+#define T_ECHOK 0000040
+#define T_ECHONL 0000100
+#define T_ECHOCTL 0001000
+#define T_ECHOKE 0004000
+#define T_IEXTEN 0100000
+#define T_B38400 0000017
+#define T_CS8 0000060
+#define T_CREAD 0000200
+enum { V_INTR, V_QUIT, V_ERASE, V_KILL, V_EOF, V_TIME, V_MIN, V_SWTC, V_START, V_STOP,
+       V_SUSP, V_EOL, V_REPRINT, V_DISCARD, V_WERASE, V_LNEXT, V_EOL2 };
+
+/* What a new pty's replica starts with: Linux's tty_std_termios with pty.c's
+ * c_cflag for the Unix98 replica driver (no HUPCL). */
+static const struct devpts_termios devpts_std_termios = {
+	.c_iflag = T_ICRNL | T_IXON,
+	.c_oflag = T_OPOST | T_ONLCR,
+	.c_cflag = T_B38400 | T_CS8 | T_CREAD,
+	.c_lflag = T_ISIG | T_ICANON | T_ECHO | T_ECHOE | T_ECHOK | T_ECHOCTL | T_ECHOKE |
+		   T_IEXTEN,
+	.c_cc = "\003\034\177\025\004\0\1\0\021\023\032\0\022\017\027\026\0",
+};
 
 /* Protected by: vfs->lock. */
 struct devpts_sb_info {
@@ -42,8 +78,15 @@ struct pty {
 	bool slave_seen;		/* a replica was opened once */
 	int slave_opens;
 	struct dentry *slave;		/* the replica's name, cached (no reference) */
-	struct pty_buf to_slave;
-	struct pty_buf to_master;
+	struct pty_buf to_slave;	/* input: completed lines first, then the line being
+					 * edited (canonical mode) */
+	struct pty_buf to_master;	/* output and echo */
+	struct devpts_termios termios;	/* the replica's (the master's ioctls act on it too) */
+	struct devpts_winsize winsize;
+	size_t lines[DEVPTS_MAX_LINES];	/* canonical: lengths of the completed lines */
+	int nlines;
+	size_t canon_bytes;		/* sum of lines[] */
+	pthread_cond_t wait;		/* readers of either side sleep here */
 };
 
 static struct devpts_sb_info *DEVPTS_SB(struct super_block *sb)
@@ -213,8 +256,16 @@ const struct fs_type devpts_fs_type = {
 
 static void pty_free_if_unused(struct pty *pty)
 {
-	if (!pty->master_open && !pty->slave_opens)
+	if (!pty->master_open && !pty->slave_opens) {
+		pthread_cond_destroy(&pty->wait);
 		vl_free(pty);
+	}
+}
+
+/* Sleep until the other side writes or closes (the VFS lock is released meanwhile). */
+static void pty_wait(struct file *f, struct pty *pty)
+{
+	vfs_cond_wait(f->f_inode->i_sb->s_vfs, &pty->wait);
 }
 
 static ssize_t pty_buf_read(struct pty_buf *b, void *buf, size_t len)
@@ -224,19 +275,6 @@ static ssize_t pty_buf_read(struct pty_buf *b, void *buf, size_t len)
 	memcpy(buf, b->data, len);
 	memmove(b->data, b->data + len, b->len - len);
 	b->len -= len;
-	return (ssize_t)len;
-}
-
-static ssize_t pty_buf_write(struct pty_buf *b, const void *buf, size_t len)
-{
-	size_t room = sizeof(b->data) - b->len;
-
-	if (!room)
-		return -EAGAIN;
-	if (len > room)
-		len = room;
-	memcpy(b->data + b->len, buf, len);
-	b->len += len;
 	return (ssize_t)len;
 }
 
@@ -250,7 +288,170 @@ static void ptm_release(struct inode *inode, struct file *f)
 	kernfs_remove(pty->slave);
 	ida_free(&si->ids, pty->index);
 	pty->master_open = false;
+	pthread_cond_broadcast(&pty->wait);
 	pty_free_if_unused(pty);
+}
+
+static bool pty_canonical(const struct pty *pty)
+{
+	return (pty->termios.c_lflag & T_ICANON) != 0;
+}
+
+/* Output processing (OPOST): ONLCR turns \n into \r\n. Returns the bytes of buf
+ * consumed (a \n is consumed only with room for both bytes), or -EAGAIN when full. */
+static ssize_t pty_output(struct pty *pty, const char *buf, size_t len)
+{
+	struct pty_buf *b = &pty->to_master;
+	bool onlcr = (pty->termios.c_oflag & (T_OPOST | T_ONLCR)) == (T_OPOST | T_ONLCR);
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		size_t need = onlcr && buf[i] == '\n' ? 2 : 1;
+
+		if (sizeof(b->data) - b->len < need)
+			break;
+		if (need == 2)
+			b->data[b->len++] = '\r';
+		b->data[b->len++] = buf[i];
+	}
+	return i || !len ? (ssize_t)i : -EAGAIN;
+}
+
+/* Echo c as n_tty's echo_char: control characters as ^X under ECHOCTL (not \t, \n). */
+static void pty_echo(struct pty *pty, char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	if ((pty->termios.c_lflag & T_ECHOCTL) && (u < 32 || u == 0177) && c != '\t' &&
+	    c != '\n') {
+		char ctl[2] = { '^', (char)(u ^ 0100) };
+
+		pty_output(pty, ctl, 2);
+		return;
+	}
+	pty_output(pty, &c, 1);
+}
+
+/* The line being edited: the bytes of to_slave after the completed lines. */
+static size_t pty_edit_len(const struct pty *pty)
+{
+	return pty->to_slave.len - pty->canon_bytes;
+}
+
+static void pty_end_line(struct pty *pty)
+{
+	pty->lines[pty->nlines++] = pty_edit_len(pty);
+	pty->canon_bytes = pty->to_slave.len;
+}
+
+/* One input byte from the master through n_tty's receive path (minimal: no signals,
+ * no flow control, no WERASE/LNEXT/REPRINT). Returns false when there is no room. */
+static bool pty_input(struct pty *pty, char c)
+{
+	const struct devpts_termios *t = &pty->termios;
+	struct pty_buf *b = &pty->to_slave;
+	bool echo = (t->c_lflag & T_ECHO) != 0;
+
+	if (c == '\r') {
+		if (t->c_iflag & T_IGNCR)
+			return true;
+		if (t->c_iflag & T_ICRNL)
+			c = '\n';
+	} else if (c == '\n' && (t->c_iflag & T_INLCR)) {
+		c = '\r';
+	}
+	if (!pty_canonical(pty)) {
+		if (b->len == sizeof(b->data))
+			return false;
+		b->data[b->len++] = c;
+		if (echo)
+			pty_echo(pty, c);
+		return true;
+	}
+	if (c == (char)t->c_cc[V_ERASE] || c == (char)t->c_cc[V_KILL]) {
+		bool kill = c == (char)t->c_cc[V_KILL];
+
+		while (pty_edit_len(pty)) {
+			b->len--;
+			if (echo && (t->c_lflag & T_ECHOE))
+				pty_output(pty, "\b \b", 3);
+			if (!kill)
+				break;
+		}
+		return true;
+	}
+	if (c == (char)t->c_cc[V_EOF]) {
+		/* The line so far is readable, without the EOF character: read() returns
+		 * what was typed, or 0 on an empty line. */
+		if (pty->nlines == DEVPTS_MAX_LINES)
+			return false;
+		pty_end_line(pty);
+		return true;
+	}
+	/* Linux keeps room for the newline when the line is full. */
+	if (b->len + (c == '\n' ? 1 : 2) > sizeof(b->data) || pty->nlines == DEVPTS_MAX_LINES)
+		return c != '\n';
+	b->data[b->len++] = c;
+	if (echo || (c == '\n' && (t->c_lflag & T_ECHONL)))
+		pty_echo(pty, c);
+	if (c == '\n' || (t->c_cc[V_EOL] && c == (char)t->c_cc[V_EOL]) ||
+	    (t->c_cc[V_EOL2] && c == (char)t->c_cc[V_EOL2]))
+		pty_end_line(pty);
+	return true;
+}
+
+/* Discard the input (TCSETSF, TCFLSH). */
+static void pty_flush_input(struct pty *pty)
+{
+	pty->to_slave.len = 0;
+	pty->nlines = 0;
+	pty->canon_bytes = 0;
+}
+
+/* New termios: leaving canonical mode makes the pending line readable; entering it
+ * takes what is pending as one completed line. */
+static void pty_set_termios(struct pty *pty, const struct devpts_termios *t)
+{
+	bool was = pty_canonical(pty);
+
+	pty->termios = *t;
+	if (was && !pty_canonical(pty)) {
+		pty->nlines = 0;
+		pty->canon_bytes = 0;
+	} else if (!was && pty_canonical(pty)) {
+		pty->nlines = 0;
+		pty->canon_bytes = 0;
+		if (pty->to_slave.len)
+			pty_end_line(pty);
+	}
+}
+
+/* Input readable by the replica now: non-canonical, everything; canonical, the first
+ * completed line (len 0 with nlines > 0 is an EOF). */
+static bool pty_input_ready(const struct pty *pty)
+{
+	return pty_canonical(pty) ? pty->nlines > 0 : pty->to_slave.len > 0;
+}
+
+static ssize_t pty_read_input(struct pty *pty, void *buf, size_t len)
+{
+	ssize_t n;
+	int i;
+
+	if (!pty_canonical(pty))
+		return pty_buf_read(&pty->to_slave, buf, len);
+	/* One line per read, as n_tty's canon_copy_from_read_buf. */
+	if (len > pty->lines[0])
+		len = pty->lines[0];
+	n = pty_buf_read(&pty->to_slave, buf, len);
+	pty->lines[0] -= (size_t)n;
+	pty->canon_bytes -= (size_t)n;
+	if (!pty->lines[0]) {
+		for (i = 1; i < pty->nlines; i++)
+			pty->lines[i - 1] = pty->lines[i];
+		pty->nlines--;
+	}
+	return n;
 }
 
 static ssize_t ptm_read(struct file *f, void *buf, size_t len, int64_t off)
@@ -258,17 +459,57 @@ static ssize_t ptm_read(struct file *f, void *buf, size_t len, int64_t off)
 	struct pty *pty = f->private_data;
 
 	(void)off;
-	if (pty->to_master.len)
-		return pty_buf_read(&pty->to_master, buf, len);
-	return pty->slave_seen && !pty->slave_opens ? -EIO : -EAGAIN;
+	for (;;) {
+		if (pty->to_master.len)
+			return pty_buf_read(&pty->to_master, buf, len);
+		if (pty->slave_seen && !pty->slave_opens)
+			return -EIO;
+		if (f->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		pty_wait(f, pty);
+	}
 }
 
+/* Master writes are the replica's input. */
 static ssize_t ptm_write(struct file *f, const void *buf, size_t len, int64_t off)
 {
 	struct pty *pty = f->private_data;
+	const char *p = buf;
+	size_t i;
 
 	(void)off;
-	return pty_buf_write(&pty->to_slave, buf, len);
+	for (i = 0; i < len; i++)
+		if (!pty_input(pty, p[i]))
+			break;
+	pthread_cond_broadcast(&pty->wait);
+	return i || !len ? (ssize_t)i : -EAGAIN;
+}
+
+/* The termios and window size ioctls, on either side (Linux's tty_mode_ioctl acts on
+ * the replica for a master too). */
+static int pty_mode_ioctl(struct pty *pty, unsigned long req, void *arg)
+{
+	switch (req) {
+	case DEVPTS_TCGETS:
+		*(struct devpts_termios *)arg = pty->termios;
+		return 0;
+	case DEVPTS_TCSETSF:
+		pty_flush_input(pty);
+		/* fallthrough */
+	case DEVPTS_TCSETS:
+	case DEVPTS_TCSETSW: /* output is never pending: nothing to drain */
+		pty_set_termios(pty, arg);
+		pthread_cond_broadcast(&pty->wait);
+		return 0;
+	case DEVPTS_TIOCGWINSZ:
+		*(struct devpts_winsize *)arg = pty->winsize;
+		return 0;
+	case DEVPTS_TIOCSWINSZ:
+		pty->winsize = *(const struct devpts_winsize *)arg;
+		return 0;
+	default:
+		return -ENOTTY;
+	}
 }
 
 static int ptm_ioctl(struct file *f, unsigned long req, void *arg)
@@ -286,7 +527,7 @@ static int ptm_ioctl(struct file *f, unsigned long req, void *arg)
 		*(int *)arg = pty->locked;
 		return 0;
 	default:
-		return -ENOTTY;
+		return pty_mode_ioctl(pty, req, arg);
 	}
 }
 
@@ -324,6 +565,8 @@ static int ptmx_open(struct inode *inode, struct file *f)
 		goto out_ida;
 	pty->index = index;
 	pty->locked = true;
+	pty->termios = devpts_std_termios;
+	pthread_cond_init(&pty->wait, NULL);
 	slave = kernfs_new_inode(sb, S_IFCHR | si->mode,
 				 VFS_MKDEV(UNIX98_PTY_SLAVE_MAJOR + (uint32_t)index / 256,
 					   (uint32_t)index % 256));
@@ -345,6 +588,7 @@ static int ptmx_open(struct inode *inode, struct file *f)
 	f->f_op = &ptm_fops;
 	return 0;
 out_pty:
+	pthread_cond_destroy(&pty->wait);
 	vl_free(pty);
 out_ida:
 	ida_free(&si->ids, index);
@@ -361,6 +605,7 @@ static void pts_release(struct inode *inode, struct file *f)
 
 	(void)inode;
 	pty->slave_opens--;
+	pthread_cond_broadcast(&pty->wait);
 	pty_free_if_unused(pty);
 }
 
@@ -369,25 +614,41 @@ static ssize_t pts_read(struct file *f, void *buf, size_t len, int64_t off)
 	struct pty *pty = f->private_data;
 
 	(void)off;
-	if (pty->to_slave.len)
-		return pty_buf_read(&pty->to_slave, buf, len);
-	return pty->master_open ? -EAGAIN : 0;
+	for (;;) {
+		if (pty_input_ready(pty))
+			return pty_read_input(pty, buf, len);
+		if (!pty->master_open)
+			return 0;
+		if (f->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		pty_wait(f, pty);
+	}
 }
 
+/* Replica writes are output: OPOST processing, then the master reads them. */
 static ssize_t pts_write(struct file *f, const void *buf, size_t len, int64_t off)
 {
 	struct pty *pty = f->private_data;
+	ssize_t n;
 
 	(void)off;
 	if (!pty->master_open)
 		return -EIO;
-	return pty_buf_write(&pty->to_master, buf, len);
+	n = pty_output(pty, buf, len);
+	pthread_cond_broadcast(&pty->wait);
+	return n;
+}
+
+static int pts_ioctl(struct file *f, unsigned long req, void *arg)
+{
+	return pty_mode_ioctl(f->private_data, req, arg);
 }
 
 static const struct file_operations pts_fops = {
 	.release = pts_release,
 	.read = pts_read,
 	.write = pts_write,
+	.ioctl = pts_ioctl,
 };
 
 /* Open a replica: the pty with its number in this instance, unlocked. */

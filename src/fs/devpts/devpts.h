@@ -8,10 +8,17 @@
  * replica starts locked, as Linux's: unlock it with ioctl TIOCSPTLCK before opening it
  * (EIO while locked); TIOCGPTN gives N.
  *
- * Line discipline (minimal): bytes written to the master are read from the replica and
- * the other way round, through 4 KiB buffers, with no echo, no canonical mode, no
- * ONLCR and no termios ioctls; reads never block (EAGAIN when empty; the replica reads
- * end-of-file, the master EIO, once the other side is gone).
+ * Line discipline (a minimal n_tty): bytes written to the master are the replica's
+ * input, bytes written to the replica its output, through 4 KiB buffers. Input: ICRNL,
+ * INLCR, IGNCR; in canonical mode (ICANON) a read returns at most one completed line
+ * (ended by \n, VEOL, VEOL2 or VEOF, which is not stored: an empty line reads 0), VERASE
+ * and VKILL edit the line (ECHOE echoes "\b \b"); ECHO echoes input to the master (ECHOCTL
+ * as ^X), ECHONL the newline alone. Output: OPOST|ONLCR turns \n into \r\n. Not modelled:
+ * signals (ISIG characters are data), flow control, VWERASE/VLNEXT/VREPRINT, VMIN/VTIME.
+ * A new pty has Linux's replica termios. TCGETS/TCSETS/TCSETSW/TCSETSF (flushing input)
+ * and TIOCGWINSZ/TIOCSWINSZ work on either side and act on the one termios of the pair,
+ * as Linux's. A read waits for data (EAGAIN with O_NONBLOCK); the replica reads
+ * end-of-file, the master EIO, once the other side is gone.
  *
  * Options: mode=OCT (replicas, default 0600), ptmxmode=OCT (default 0666, as gVisor's
  * ptmx), gid=N, uid=N, max=N, newinstance; anything else is EINVAL. The kernel registers
@@ -34,6 +41,24 @@
 #define DEVPTS_TIOCGPTN 0x80045430
 #define DEVPTS_TIOCSPTLCK 0x40045431
 #define DEVPTS_TIOCGPTLCK 0x80045439
+#define DEVPTS_TCGETS 0x5401
+#define DEVPTS_TCSETS 0x5402
+#define DEVPTS_TCSETSW 0x5403
+#define DEVPTS_TCSETSF 0x5404
+#define DEVPTS_TIOCGWINSZ 0x5413
+#define DEVPTS_TIOCSWINSZ 0x5414
+
+/* The kernel's struct termios of TCGETS/TCSETS (not glibc's, which is larger). */
+#define DEVPTS_NCCS 19
+struct devpts_termios {
+	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[DEVPTS_NCCS];
+};
+
+struct devpts_winsize {
+	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
+};
 
 extern const struct fs_type devpts_fs_type;
 

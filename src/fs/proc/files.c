@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "fs/cgroupfs/cgroupfs.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "internal.h"
 #include "vfs/internal.h"
@@ -85,6 +86,11 @@ const struct file_operations proc_seq_fops = {
 
 /* ---------------------------------------------------------------------------------- */
 /* The global files */
+
+int proc_cgroups_show(const struct proc_ctx *c, struct strbuf *out)
+{
+	return cgroupfs_show_controllers(c->k->vfs, out);
+}
 
 int proc_filesystems_show(const struct proc_ctx *c, struct strbuf *out)
 {

@@ -142,6 +142,7 @@ int proc_thread_self_show(const struct proc_ctx *c, struct strbuf *out);
 
 extern const struct file_operations proc_seq_fops;
 int proc_filesystems_show(const struct proc_ctx *c, struct strbuf *out);
+int proc_cgroups_show(const struct proc_ctx *c, struct strbuf *out);
 int proc_cpuinfo_show(const struct proc_ctx *c, struct strbuf *out);
 int proc_meminfo_show(const struct proc_ctx *c, struct strbuf *out);
 int proc_uptime_show(const struct proc_ctx *c, struct strbuf *out);

@@ -2,7 +2,7 @@
  * pid.c - /proc/PID: one directory per task, and the self links that point into it.
  *
  * Entries (Linux's tgid_base_stuff order, the ones vfslab's tasks can fill): task/,
- * fd/, environ, status, comm, cmdline, stat, cwd, root, mounts, mountinfo. A task owns
+ * fd/, environ, status, comm, cmdline, stat, cwd, root, mounts, mountinfo, cgroup. A task owns
  * its entries (effective uid/gid). cwd, root and fd/N are links to paths as seen from
  * the looking task's root, readable only by the same user or CAP_SYS_PTRACE (Linux's
  * ptrace_may_access), as is environ; fd/ is 0500. fd/N's mode says how the file is
@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fs/cgroupfs/cgroupfs.h"
 #include "internal.h"
 #include "vfs/internal.h"
 
@@ -119,6 +120,12 @@ static int proc_empty_show(const struct proc_ctx *c, struct strbuf *out)
 	(void)c;
 	(void)out;
 	return 0;
+}
+
+/* cgroup: the task's cgroup in each hierarchy (cgroupfs keeps the membership). */
+static int proc_cgroup_show(const struct proc_ctx *c, struct strbuf *out)
+{
+	return cgroupfs_show_task(c->k->vfs, c->task->pid, out);
 }
 
 static int proc_mountinfo_show(const struct proc_ctx *c, struct strbuf *out)
@@ -314,6 +321,7 @@ static const struct proc_entry proc_pid_children[] = {
 	  .show = proc_root_show },
 	{ .name = "mounts", .mode = S_IFREG | 0444, .id = 0x10a, .show = proc_mounts_show },
 	{ .name = "mountinfo", .mode = S_IFREG | 0444, .id = 0x10b, .show = proc_mountinfo_show },
+	{ .name = "cgroup", .mode = S_IFREG | 0444, .id = 0x10c, .show = proc_cgroup_show },
 };
 
 const struct proc_entry proc_pid_entry = {

@@ -4,8 +4,9 @@
  *
  * What it holds: /proc/self and /proc/thread-self (links to the looking task), a
  * directory per task (/proc/PID: mountinfo, mounts, fd/, cwd, root, status, cmdline,
- * environ, comm, stat), /proc/mounts (-> self/mounts), filesystems, cpuinfo, meminfo,
- * uptime, version, loadavg, stat and a read-only /proc/sys. Every value comes from the
+ * environ, comm, stat, cgroup), /proc/mounts (-> self/mounts), filesystems, cpuinfo,
+ * meminfo, uptime, version, loadavg, stat, cgroups (both from cgroupfs's hierarchies)
+ * and a read-only /proc/sys. Every value comes from the
  * kernel's objects or through the host boundary, so the simulation prints the same bytes
  * every run.
  *

@@ -269,6 +269,7 @@ static const struct proc_entry proc_root_children[] = {
 	{ .name = "version", .mode = S_IFREG | 0444, .id = 9, .show = proc_version_show },
 	{ .name = "loadavg", .mode = S_IFREG | 0444, .id = 10, .show = proc_loadavg_show },
 	{ .name = "stat", .mode = S_IFREG | 0444, .id = 11, .show = proc_stat_show },
+	{ .name = "cgroups", .mode = S_IFREG | 0444, .id = 13, .show = proc_cgroups_show },
 	{ .name = "sys",
 	  .mode = S_IFDIR | 0555,
 	  .id = 12,
