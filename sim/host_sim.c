@@ -174,12 +174,27 @@ static void sim_destroy(struct host *h)
 	vl_free(sim);
 }
 
+/* The simulated machine: one CPU, 1 GiB (tmpfs sizes its defaults from the same). */
+static unsigned sim_ncpus(struct host *h)
+{
+	(void)h;
+	return 1;
+}
+
+static uint64_t sim_mem_total(struct host *h)
+{
+	(void)h;
+	return UINT64_C(1) << 30;
+}
+
 static const struct host_ops sim_ops = {
 	.version = HOST_ABI_VERSION,
 	.name = "sim",
 	.clock_realtime_ns = sim_clock_realtime_ns,
 	.clock_monotonic_ns = sim_clock_monotonic_ns,
 	.getrandom = sim_getrandom,
+	.ncpus = sim_ncpus,
+	.mem_total = sim_mem_total,
 	.log = sim_log,
 	.destroy = sim_destroy,
 };

@@ -441,6 +441,10 @@ START_TEST(host_real_works)
 	ck_assert_ptr_nonnull(h);
 	ck_assert_uint_eq(h->ops->version, HOST_ABI_VERSION);
 	ck_assert_str_eq(h->ops->name, "real");
+	/* The machine as the sandbox sees it is this machine. */
+	ck_assert_uint_eq(h->ops->ncpus(h), (unsigned)sysconf(_SC_NPROCESSORS_ONLN));
+	ck_assert_uint_eq(h->ops->mem_total(h),
+			  (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE));
 	ck_assert_int_gt(h->ops->clock_realtime_ns(h), SIM_EPOCH_NS);
 	m1 = h->ops->clock_monotonic_ns(h);
 	m2 = h->ops->clock_monotonic_ns(h);

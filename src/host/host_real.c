@@ -10,6 +10,7 @@
 #include "vfslab/host.h"
 
 #include <errno.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <sys/random.h>
 #include <time.h>
@@ -96,12 +97,30 @@ static void real_destroy(struct host *h)
 		vl_free(to_real(h));
 }
 
+static unsigned real_ncpus(struct host *h)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	(void)h;
+	return n > 0 ? (unsigned)n : 1;
+}
+
+static uint64_t real_mem_total(struct host *h)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+
+	(void)h;
+	return pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size : UINT64_C(1) << 30;
+}
+
 static const struct host_ops real_ops = {
 	.version = HOST_ABI_VERSION,
 	.name = "real",
 	.clock_realtime_ns = real_clock_realtime_ns,
 	.clock_monotonic_ns = real_clock_monotonic_ns,
 	.getrandom = real_getrandom,
+	.ncpus = real_ncpus,
+	.mem_total = real_mem_total,
 	.log = real_log,
 	.destroy = real_destroy,
 };

@@ -3,9 +3,9 @@
  * contents at open (Linux's single_open seq_file: a reader sees one consistent
  * generation however small its reads), and the global files of /proc.
  *
- * Values are Linux's formats (gVisor's numbers where gVisor invents them): the machine
- * is PROC_NCPUS CPUs and the simulated RAM tmpfs sizes itself from, and every time comes
- * from the host clocks, so the simulation prints the same bytes every run.
+ * Values are Linux's formats (gVisor's numbers where gVisor invents them): the CPU count,
+ * the memory size and every time come through the host boundary, so the simulation
+ * prints the same bytes every run and a real host shows its own machine.
  */
 #include <errno.h>
 #include <string.h>
@@ -108,10 +108,10 @@ int proc_mounts_link_show(const struct proc_ctx *c, struct strbuf *out)
  * the flags every x86-64 has. */
 int proc_cpuinfo_show(const struct proc_ctx *c, struct strbuf *out)
 {
-	int cpu;
+	struct host *h = c->k->host;
+	int cpu, n = (int)h->ops->ncpus(h);
 
-	(void)c;
-	for (cpu = 0; cpu < PROC_NCPUS; cpu++) {
+	for (cpu = 0; cpu < n; cpu++) {
 		sb_printf(out, "processor\t: %d\n", cpu);
 		sb_adds(out, "vendor_id\t: GenuineIntel\n"
 			     "cpu family\t: 6\n"
@@ -138,9 +138,9 @@ int proc_cpuinfo_show(const struct proc_ctx *c, struct strbuf *out)
  * it is free. */
 int proc_meminfo_show(const struct proc_ctx *c, struct strbuf *out)
 {
-	unsigned long long total = TMPFS_SIM_RAM_BYTES / 1024;
+	struct host *h = c->k->host;
+	unsigned long long total = h->ops->mem_total(h) / 1024;
 
-	(void)c;
 	sb_printf(out, "MemTotal:       %8llu kB\n", total);
 	sb_printf(out, "MemFree:        %8llu kB\n", total);
 	sb_printf(out, "MemAvailable:   %8llu kB\n", total);
@@ -218,7 +218,7 @@ int proc_stat_show(const struct proc_ctx *c, struct strbuf *out)
 	int cpu;
 
 	sb_adds(out, "cpu  0 0 0 0 0 0 0 0 0 0\n");
-	for (cpu = 0; cpu < PROC_NCPUS; cpu++)
+	for (cpu = 0; cpu < (int)h->ops->ncpus(h); cpu++)
 		sb_printf(out, "cpu%d 0 0 0 0 0 0 0 0 0 0\n", cpu);
 	sb_adds(out, "intr 0\nctxt 0\n");
 	sb_printf(out, "btime %lld\n", (long long)boot);

@@ -33,7 +33,6 @@
 #define PROC_NR_OPEN FDTABLE_MAX
 #define PROC_FILE_MAX 9223372036854775807 /* Linux's default on 64-bit: LONG_MAX */
 #define PROC_PID_MAX 4194304
-#define PROC_NCPUS 1 /* the simulated machine: one CPU */
 
 /* The kernel's identity, gVisor's (pkg/sentry/kernel/version). */
 #define PROC_SYSNAME "Linux"

@@ -7,16 +7,18 @@
 
 #include "base/alloc.h"
 #include "kernfs.h"
+#include "vfs/internal.h"
 #include "sysfs.h"
 
 #define SYSFS_DIR_MODE 0755
 #define SYSFS_FILE_MODE 0444
 
-/* The strings the tree shows, made once per superblock (they depend on SYSFS_NCPUS). */
+/* The strings the tree shows, made once per superblock (they depend on the CPU count). */
 struct sysfs_sb_info {
+	unsigned ncpus;
 	char cpu_range[32];		/* "0-N\n" as gVisor's cpuFile */
 	char full_mask[16];		/* every CPU, Linux's bitmap_print_to_pagebuf */
-	char one_mask[SYSFS_NCPUS][16];	/* CPU k alone */
+	char one_mask[SYSFS_MAX_CPUS][16]; /* CPU k alone */
 };
 
 static void sysfs_put_super(struct super_block *sb)
@@ -45,7 +47,7 @@ static const struct super_operations sysfs_sops = {
  * oneCPUMask print them. */
 static void sysfs_masks(struct sysfs_sb_info *si)
 {
-	unsigned n = SYSFS_NCPUS, k;
+	unsigned n = si->ncpus, k;
 	unsigned width = (n + 3) / 4;
 	uint32_t full = n >= 32 ? 0xffffffffu : (1u << n) - 1;
 
@@ -64,7 +66,7 @@ static int sysfs_cpu_dir(struct dentry *system, struct sysfs_sb_info *si)
 
 	if (IS_ERR(cpu))
 		return (int)PTR_ERR(cpu);
-	for (k = 0; k < SYSFS_NCPUS && !err; k++) {
+	for (k = 0; k < si->ncpus && !err; k++) {
 		struct dentry *c, *topo;
 		char name[16];
 
@@ -131,6 +133,12 @@ static int sysfs_get_tree(struct fs_context *fc, struct super_block **out)
 	if (!si)
 		goto out_sb;
 	sb->s_fs_info = si;
+	{
+		struct host *h = fc->vfs->host;
+		unsigned n = h->ops->ncpus(h);
+
+		si->ncpus = n < 1 ? 1 : (n > SYSFS_MAX_CPUS ? SYSFS_MAX_CPUS : n);
+	}
 	sysfs_masks(si);
 	root = kernfs_root_inode(sb, SYSFS_DIR_MODE, NULL);
 	if (!root)

@@ -20,9 +20,9 @@
 /* statfs(2) f_type, as Linux's SYSFS_MAGIC. */
 #define SYSFS_MAGIC 0x62656572
 
-/* The simulated machine's CPUs. It must agree with /proc/cpuinfo (proc's PROC_NCPUS)
- * until the host boundary reports a CPU count. */
-#define SYSFS_NCPUS 1
+/* The CPUs shown are the host boundary's count (as /proc/cpuinfo's), at most this many
+ * (the masks are 32-bit, as gVisor's for the machines it simulates). */
+#define SYSFS_MAX_CPUS 32
 
 extern const struct fs_type sysfs_fs_type;
 

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HOST_ABI_VERSION 1
+#define HOST_ABI_VERSION 2
 
 enum host_log_level { HOST_LOG_DEBUG, HOST_LOG_INFO, HOST_LOG_WARN, HOST_LOG_ERROR };
 
@@ -32,6 +32,10 @@ struct host_ops {
 	int64_t (*clock_monotonic_ns)(struct host *h);
 	/* Fill buf with random bytes; 0 or -errno. */
 	int (*getrandom)(struct host *h, void *buf, size_t len);
+	/* The machine the sandbox sees: online CPUs (>= 1) and memory in bytes, for
+	 * /proc/cpuinfo, /proc/meminfo and /sys/devices/system/cpu. */
+	unsigned (*ncpus)(struct host *h);
+	uint64_t (*mem_total)(struct host *h);
 	/* A message from the library (never printed by the library itself). */
 	void (*log)(struct host *h, enum host_log_level level, const char *msg);
 	/* Release the host. */
@@ -43,13 +47,15 @@ struct host {
 };
 
 /* The simulated host: time starts at 2020-01-01T00:00:00Z and advances 1 microsecond at
- * every reading; the RNG is seeded with seed. Log lines are kept (see host_sim_log). */
+ * every reading; the RNG is seeded with seed; one CPU and 1 GiB of memory. Log lines are
+ * kept (see host_sim_log). */
 struct host *host_sim_new(uint64_t seed);
 /* The log lines the simulated host received, one per line ("W: msg\n"); never NULL. */
 const char *host_sim_log(struct host *h);
 void host_sim_clear_log(struct host *h);
 
-/* The real host: real clocks, getrandom(2), log lines to stderr at or above min_level. */
+/* The real host: real clocks, getrandom(2), the machine's CPUs and memory, log lines to
+ * stderr at or above min_level. */
 struct host *host_real_new(enum host_log_level min_level);
 
 #endif
