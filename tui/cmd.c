@@ -207,6 +207,12 @@ const struct cmd cmd_table[] = {
 	  "-f passes MNT_FORCE.\n"
 	  "Example: umount -l /mnt",
 	  cmd_umount, 0 },
+	{ "verity", "verity enable|measure PATH", "prepare or measure a verity tree",
+	  "verity enable PATH enables verity on PATH and everything below it, children before\n"
+	  "parents (FS_IOC_ENABLE_VERITY), on a verity mount without roothash. verity measure\n"
+	  "PATH prints its digest in hex (on the mount's root: the root hash for -o roothash=).\n"
+	  "Example: mount -t verity -o lowerdir=/lower none /v; verity enable /v; verity measure /v",
+	  cmd_verity, 0 },
 	{ "write", "write PATH TEXT...", "write TEXT to a file, replacing its contents",
 	  "Opens PATH with O_WRONLY|O_CREAT|O_TRUNC (mode 0666 less the umask) and writes the\n"
 	  "words of TEXT joined by single spaces, with C escapes (\\n, \\t, \\\\, \\ooo,\n"

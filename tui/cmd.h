@@ -170,6 +170,8 @@ int cmd_mount(struct session *s, int argc, char **argv);
 int cmd_umount(struct session *s, int argc, char **argv);
 int cmd_mountinfo(struct session *s, int argc, char **argv);
 int cmd_findmnt(struct session *s, int argc, char **argv);
+/* cmd_verity.c */
+int cmd_verity(struct session *s, int argc, char **argv);
 
 /* repl.c: the loop over a script, a -c string, stdin or a terminal. */
 struct repl_opts {

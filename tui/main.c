@@ -44,8 +44,7 @@ static const char main_usage[] =
 	"\n"
 	"Without a command, or with only REPL options, vfslab runs 'vfslab repl'. In this\n"
 	"build the REPL runs on the bare simulated kernel: its root is an empty tmpfs (the\n"
-	"default spec and rootfs come with issue 7). Not yet available: tui (issue 8),\n"
-	"the verity filesystem (issue 5).\n"
+	"default spec and rootfs come with issue 7). Not yet available: tui (issue 8).\n"
 	"'vfslab repl --help' describes the REPL; inside it, "
 	"'help' lists the commands.\n";
 

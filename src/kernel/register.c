@@ -18,6 +18,7 @@
 #include "fs/proc/proc.h"
 #include "fs/sys/sysfs.h"
 #include "fs/tmpfs/tmpfs.h"
+#include "fs/verity/verity.h"
 #include "vfs/internal.h"
 #include "register.h"
 
@@ -39,8 +40,7 @@ static int register_types(struct vfs *vfs)
 		{ &proc_fs_type, USER_MOUNT_LIST },
 		{ &sysfs_fs_type, USER_MOUNT_LIST },
 		{ &tmpfs_fs_type, USER_MOUNT_LIST },
-		/* LEAD: enable when the verity filesystem type exists (src/fs/verity):
-		 * { &verity_fs_type, FS_USER_LIST }, */
+		{ &verity_fs_type, FS_USER_LIST },
 	};
 	size_t i;
 	int err;
