@@ -230,7 +230,10 @@ run: $(CLI)
 
 # Check's timeouts are per test in fork mode; slow builds (sanitizers, gcov) scale them.
 CK_TIMEOUT_MULTIPLIER ?= 1
-TEST_ENV := CK_TIMEOUT_MULTIPLIER=$(CK_TIMEOUT_MULTIPLIER) BUILD=$(BUILD) \
+# Check's own default (4 s) is short for the fault sweeps on a busy or instrumented build.
+CK_DEFAULT_TIMEOUT ?= 30
+TEST_ENV := CK_TIMEOUT_MULTIPLIER=$(CK_TIMEOUT_MULTIPLIER) CK_DEFAULT_TIMEOUT=$(CK_DEFAULT_TIMEOUT) \
+	BUILD=$(BUILD) \
 	VFSLAB=$(CURDIR)/$(CLI) ORACLE=$(CURDIR)/$(ORACLE)
 
 # The helper scripts are other people's and may not exist yet: a missing script is

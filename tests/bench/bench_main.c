@@ -36,6 +36,8 @@ static bool failed;
 
 struct host_tmpfs bench_host;
 
+int bench_p9(const struct bench_opts *o); /* bench_p9.c */
+
 void bench_row(const char *bench, const char *measure, double value, const char *unit,
 	       enum bench_cmp cmp, double target)
 {
@@ -188,6 +190,8 @@ int main(int argc, char **argv)
 		bench_rw(&o);
 	if (selected(&o, "dir"))
 		bench_dir(&o);
+	if (selected(&o, "p9"))
+		bench_p9(&o);
 	host_tmpfs_teardown(&bench_host);
 	print_summary();
 	if (failed) {

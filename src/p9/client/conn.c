@@ -1,9 +1,14 @@
 /*
- * conn.c - the 9P client's connection: transports, version negotiation, the reader thread
- * that matches replies to requests by tag, bounded waits, fid numbers. See p9client.h for
- * the contract and internal.h for the request life cycle.
+ * conn.c - the 9P client's connection: transports, version negotiation, receiving (by a
+ * waiting caller, or the reader thread when none waits) that matches replies to requests by
+ * tag, bounded waits, fid numbers. See p9client.h for the contract and internal.h for the
+ * request life cycle and who receives.
  *
- * Invariants: the reader never reads a byte past the frame a size field announced, and a
+ * Data is not copied through our buffers: a Twrite goes out as its header and the caller's
+ * buffer, an Rread's payload is received straight into the caller's buffer (its count
+ * checked against the frame and the request first).
+ *
+ * Invariants: a receiver never reads a byte past the frame a size field announced, and a
  * size field is checked (7 <= size <= msize) before anything is read into a buffer of
  * msize bytes; a reply is handed to the request whose tag it names only if that request
  * is waiting, so an unknown or already-answered tag can never reach a buffer some other
@@ -17,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -81,7 +87,12 @@ static int wait_fd(struct p9_client *c, int fd, short events, int64_t deadline)
 	}
 }
 
-/* Read exactly len bytes. 0, or -EPIPE (end of stream, woken), -ETIMEDOUT, -EIO. */
+/*
+ * Read exactly len bytes. 0, or -EPIPE (end of stream, woken), -ETIMEDOUT, -EIO.
+ * The descriptor is non-blocking: read first and poll only when nothing is there, since
+ * a poll before every read costs as much as receiving a small frame. A reader busy with
+ * data never gets to poll the wake pipe, so it also checks c->stop.
+ */
 static int read_full(struct p9_client *c, void *buf, size_t len, int64_t deadline)
 {
 	size_t got = 0;
@@ -89,13 +100,18 @@ static int read_full(struct p9_client *c, void *buf, size_t len, int64_t deadlin
 	int err;
 
 	while (got < len) {
-		err = wait_fd(c, c->rfd, POLLIN, deadline);
-		if (err)
-			return err;
+		if (__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE))
+			return -EPIPE;
 		if (fault_check(FAULT_TRANSPORT))
 			return -EIO;
 		n = read(c->rfd, (char *)buf + got, len - got);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			err = wait_fd(c, c->rfd, POLLIN, deadline);
+			if (err)
+				return err;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
@@ -106,21 +122,30 @@ static int read_full(struct p9_client *c, void *buf, size_t len, int64_t deadlin
 	return 0;
 }
 
-/* Write a whole frame within the deadline; the caller holds wlock. The descriptor is
- * non-blocking, so a server that stops reading cannot stall us past the deadline. */
-static int write_full(struct p9_client *c, const void *buf, size_t len, int64_t deadline)
+/* Write a whole frame, given as cnt pieces (iov is consumed), within the deadline; the
+ * caller holds wlock. Pieces let a Twrite go out as its header and the caller's buffer,
+ * never copied. The descriptor is non-blocking, so a server that stops reading cannot
+ * stall us past the deadline. */
+static int write_full(struct p9_client *c, struct iovec *iov, int cnt, int64_t deadline)
 {
-	size_t done = 0;
+	struct msghdr mh = { 0 };
 	ssize_t n;
 	int err;
 
-	while (done < len) {
+	while (cnt > 0) {
+		if (!iov->iov_len) {
+			iov++;
+			cnt--;
+			continue;
+		}
 		if (fault_check(FAULT_TRANSPORT))
 			return -EIO;
+		mh.msg_iov = iov;
+		mh.msg_iovlen = (size_t)cnt;
 		/* MSG_NOSIGNAL: a server gone away must not kill the process with SIGPIPE. */
-		n = send(c->wfd, (const char *)buf + done, len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+		n = sendmsg(c->wfd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && errno == ENOTSOCK)
-			n = write(c->wfd, (const char *)buf + done, len - done);
+			n = writev(c->wfd, iov, cnt);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			err = wait_fd(c, c->wfd, POLLOUT, deadline);
 			if (err)
@@ -131,21 +156,40 @@ static int write_full(struct p9_client *c, const void *buf, size_t len, int64_t 
 			continue;
 		if (n <= 0)
 			return n < 0 ? -errno : -EPIPE;
-		done += (size_t)n;
+		while (n > 0) {
+			size_t k = MIN((size_t)n, iov->iov_len);
+
+			iov->iov_base = (char *)iov->iov_base + k;
+			iov->iov_len -= k;
+			n -= (ssize_t)k;
+			if (!iov->iov_len) {
+				iov++;
+				cnt--;
+			}
+		}
 	}
 	return 0;
+}
+
+static int write_buf(struct p9_client *c, const void *buf, size_t len, int64_t deadline)
+{
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+
+	return write_full(c, &iov, 1, deadline);
 }
 
 static void wake_reader(struct p9_client *c)
 {
 	char b = 1;
-	ssize_t n = write(c->wake[1], &b, 1);
+	ssize_t n;
 
+	__atomic_store_n(&c->stop, true, __ATOMIC_RELEASE);
+	n = write(c->wake[1], &b, 1);
 	(void)n; /* a full pipe is a reader woken already */
 }
 
-/* The connection cannot be trusted any more; lock held. The reader fails the requests
- * in flight as it leaves. */
+/* The connection cannot be trusted any more; lock held. The reader thread fails the
+ * requests in flight as it leaves. */
 static void mark_broken_locked(struct p9_client *c)
 {
 	if (!c->broken) {
@@ -153,6 +197,7 @@ static void mark_broken_locked(struct p9_client *c)
 		wake_reader(c);
 	}
 	pthread_cond_broadcast(&c->tagfree);
+	pthread_cond_broadcast(&c->rcond);
 }
 
 static void mark_broken(struct p9_client *c)
@@ -245,9 +290,10 @@ void p9c_put(struct p9_client *c, struct p9_creq *req)
 	p9c_fid_free(c, fid);
 }
 
-/* A request with a free tag and buffers, two references (owner, tag table). Waits for a
- * tag while all are in use, within the timeout. */
-static int req_get(struct p9_client *c, struct p9_creq **out)
+/* A request with a free tag and buffers, two references (owner, tag table), receiving an
+ * Rread into dst (dstlen bytes asked) when dst is not NULL. Waits for a tag while all are
+ * in use, within the timeout. */
+static int req_get(struct p9_client *c, void *dst, size_t dstlen, struct p9_creq **out)
 {
 	int64_t deadline = now_ms() + timeout_of(c);
 	struct timespec ts = deadline_ts(deadline);
@@ -305,6 +351,11 @@ static int req_get(struct p9_client *c, struct p9_creq **out)
 	r->err = 0;
 	r->rxlen = 0;
 	r->clunk_fid = P9_NOFID;
+	r->dst = dst;
+	r->dstlen = dstlen;
+	r->dst_busy = false;
+	r->direct = false;
+	r->rxcount = 0;
 	c->tags[tag] = r;
 	c->nrequests++;
 	__atomic_fetch_add(&requests_total, 1, __ATOMIC_RELAXED);
@@ -313,19 +364,58 @@ static int req_get(struct p9_client *c, struct p9_creq **out)
 	return 0;
 }
 
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* A Twrite's header alone into req->tx, sized for its payload, which goes out from the
+ * caller's buffer (a copy into tx would cost as much as sending it). Its wire layout:
+ * size[4] type[1] tag[2] fid[4] offset[8] count[4] data[count]. */
+static long twrite_header(struct p9_client *c, struct p9_creq *req, const struct p9_fcall *t)
+{
+	struct p9_fcall h = *t;
+	long n;
+
+	h.u.twrite.count = 0;
+	h.u.twrite.data = NULL;
+	n = p9_encode(&h, req->tx, c->msize);
+	if (n < 0)
+		return n;
+	if ((uint64_t)n + t->u.twrite.count > c->msize)
+		return -EMSGSIZE;
+	put_le32(req->tx, (uint32_t)n + t->u.twrite.count);
+	put_le32(req->tx + n - 4, t->u.twrite.count);
+	return n;
+}
+
 /* Encode t into req's buffer and send it. A failed send breaks the connection: part of a
  * frame may be out. */
 static int req_send(struct p9_client *c, struct p9_creq *req, struct p9_fcall *t)
 {
+	struct iovec iov[2];
+	int cnt = 1;
 	long n;
 	int err;
 
 	t->tag = req->tag;
-	n = p9_encode(t, req->tx, c->msize);
+	if (t->type == P9_TWRITE && t->u.twrite.count) {
+		n = twrite_header(c, req, t);
+		iov[1].iov_base = (void *)t->u.twrite.data;
+		iov[1].iov_len = t->u.twrite.count;
+		cnt = 2;
+	} else {
+		n = p9_encode(t, req->tx, c->msize);
+	}
 	if (n < 0)
 		return n == -EMSGSIZE ? -ENAMETOOLONG : (int)n;
+	iov[0].iov_base = req->tx;
+	iov[0].iov_len = (size_t)n;
 	pthread_mutex_lock(&c->wlock);
-	err = write_full(c, req->tx, (size_t)n, now_ms() + timeout_of(c));
+	err = write_full(c, iov, cnt, now_ms() + timeout_of(c));
 	pthread_mutex_unlock(&c->wlock);
 	if (err) {
 		mark_broken(c);
@@ -334,12 +424,23 @@ static int req_send(struct p9_client *c, struct p9_creq *req, struct p9_fcall *t
 	return 0;
 }
 
+/* The owner takes dst back: from now on the reader leaves it alone, and once a claim in
+ * progress ends (the connection is broken or about to be: its reads stop at c->stop, or
+ * the frame is complete) the memory is the owner's again. lock held. */
+static void dst_release_locked(struct p9_client *c, struct p9_creq *req)
+{
+	req->dst = NULL;
+	while (req->dst_busy)
+		pthread_cond_wait(&req->cond, &c->lock);
+}
+
 /* Take an unsent request back out of the tag table. */
 static void req_cancel(struct p9_client *c, struct p9_creq *req)
 {
 	uint32_t fid = P9_NOFID;
 
 	pthread_mutex_lock(&c->lock);
+	dst_release_locked(c, req);
 	if (!req->done)
 		fid = req_complete_locked(c, req, -EIO);
 	pthread_mutex_unlock(&c->lock);
@@ -356,18 +457,18 @@ static void send_flush(struct p9_client *c, uint16_t oldtag)
 	t.u.tflush.oldtag = oldtag;
 	n = p9_encode(&t, buf, sizeof(buf));
 	if (n > 0 && pthread_mutex_trylock(&c->wlock) == 0) {
-		(void)write_full(c, buf, (size_t)n, now_ms() + 10);
+		(void)write_buf(c, buf, (size_t)n, now_ms() + 10);
 		pthread_mutex_unlock(&c->wlock);
 	}
 }
 
-int p9c_start(struct p9_client *c, struct p9_fcall *t, struct p9_creq **reqp)
+static int start(struct p9_client *c, struct p9_fcall *t, void *dst, struct p9_creq **reqp)
 {
 	struct p9_creq *req;
 	int err;
 
 	*reqp = NULL;
-	err = req_get(c, &req);
+	err = req_get(c, dst, dst ? t->u.tread.count : 0, &req);
 	if (err)
 		return err;
 	err = req_send(c, req, t);
@@ -380,27 +481,106 @@ int p9c_start(struct p9_client *c, struct p9_fcall *t, struct p9_creq **reqp)
 	return 0;
 }
 
+int p9c_start(struct p9_client *c, struct p9_fcall *t, struct p9_creq **reqp)
+{
+	return start(c, t, NULL, reqp);
+}
+
+int p9c_start_read(struct p9_client *c, struct p9_fcall *t, void *dst, struct p9_creq **reqp)
+{
+	return start(c, t, t->type == P9_TREAD ? dst : NULL, reqp);
+}
+
+static int recv_frame(struct p9_client *c, int64_t deadline);
+static void fail_all(struct p9_client *c);
+
+/* The receiver is done with the transport (lock held): let a waiting caller whose answer
+ * has not come take over, and the reader thread (or fail_all) know. */
+static void pass_turn_locked(struct p9_client *c)
+{
+	unsigned i;
+
+	c->receiving = false;
+	for (i = 0; i < P9C_MAXTAGS; i++) {
+		struct p9_creq *r = c->tags[i];
+
+		if (r && r->waiting && !r->done) {
+			pthread_cond_signal(&r->cond);
+			break;
+		}
+	}
+	pthread_cond_broadcast(&c->rcond);
+}
+
+/* The end of a wait (lock held). */
+static void wait_end_locked(struct p9_client *c, struct p9_creq *req)
+{
+	req->waiting = false;
+	if (--c->nwaiting == 0)
+		pthread_cond_broadcast(&c->rcond);
+}
+
 int p9c_wait(struct p9_client *c, struct p9_creq *req, const struct p9_fcall *t, struct p9_fcall *r)
 {
-	struct timespec ts = deadline_ts(now_ms() + timeout_of(c));
+	int64_t deadline = now_ms() + timeout_of(c);
+	struct timespec ts = deadline_ts(deadline);
+	uint8_t *dst;
+	bool direct;
 	int err;
 
 	pthread_mutex_lock(&c->lock);
+	dst = req->dst;
+	req->waiting = true;
+	c->nwaiting++;
 	while (!req->done) {
+		if (!c->receiving && !c->broken && !c->closing) {
+			/* Nobody is receiving: do it here, rather than have a thread woken to
+			 * hand the answer over. A frame the stream cannot survive, or the
+			 * deadline passing mid-wait, breaks the connection as in the reader. */
+			c->receiving = true;
+			pthread_mutex_unlock(&c->lock);
+			err = recv_frame(c, deadline);
+			pthread_mutex_lock(&c->lock);
+			if (err)
+				mark_broken_locked(c);
+			pass_turn_locked(c);
+			if (err) {
+				pthread_mutex_unlock(&c->lock);
+				fail_all(c);
+				pthread_mutex_lock(&c->lock);
+			}
+			continue;
+		}
 		if (pthread_cond_timedwait(&req->cond, &c->lock, &ts) == ETIMEDOUT && !req->done) {
 			/* Give up: the reply may still come, and will be dropped with the
-			 * connection; the request stays in the table until the reader leaves. */
+			 * connection; the request stays in the table until the reader leaves.
+			 * The caller's buffer is its own again only once the receiver lets
+			 * go. */
 			mark_broken_locked(c);
+			dst_release_locked(c, req);
+			wait_end_locked(c, req);
 			pthread_mutex_unlock(&c->lock);
 			send_flush(c, req->tag);
 			return -EIO;
 		}
 	}
+	wait_end_locked(c, req);
+	dst_release_locked(c, req);
 	err = req->err;
+	direct = req->direct;
+	if (direct) {
+		/* The reader checked the frame (size, count = what the frame holds, no more
+		 * than asked); p9_check_reply below checks it against t again. */
+		memset(r, 0, sizeof(*r));
+		r->type = P9_RREAD;
+		r->tag = req->tag;
+		r->u.rread.count = req->rxcount;
+		r->u.rread.data = dst;
+	}
 	pthread_mutex_unlock(&c->lock);
 	if (err)
 		return err;
-	err = p9_decode_r(req->rx, req->rxlen, c->msize, r);
+	err = direct ? 0 : p9_decode_r(req->rx, req->rxlen, c->msize, r);
 	if (err)
 		return -EIO;
 	if (p9_check_reply(t, r))
@@ -432,7 +612,7 @@ void p9c_send_async(struct p9_client *c, struct p9_fcall *t, uint32_t clunk_fid)
 {
 	struct p9_creq *req;
 
-	if (req_get(c, &req)) {
+	if (req_get(c, NULL, 0, &req)) {
 		p9c_fid_free(c, clunk_fid);
 		return;
 	}
@@ -451,7 +631,13 @@ static void fail_all(struct p9_client *c)
 	unsigned i, n = 0;
 
 	pthread_mutex_lock(&c->lock);
-	c->broken = true;
+	if (!c->broken) {
+		c->broken = true;
+		wake_reader(c);
+	}
+	/* A receiver may be filling some request's buffer: it stops at c->stop. */
+	while (c->receiving)
+		pthread_cond_wait(&c->rcond, &c->lock);
 	for (i = 0; i < P9C_MAXTAGS; i++) {
 		if (c->tags[i]) {
 			uint32_t fid = req_complete_locked(c, c->tags[i], -EIO);
@@ -461,43 +647,132 @@ static void fail_all(struct p9_client *c)
 		}
 	}
 	pthread_cond_broadcast(&c->tagfree);
+	pthread_cond_broadcast(&c->rcond);
 	pthread_mutex_unlock(&c->lock);
 	for (i = 0; i < n; i++)
 		p9c_fid_free(c, fids[i]);
 }
 
+/*
+ * The rest of req's reply, whose first P9_HDRSZ bytes are in req->rx and whose size field
+ * said size (checked against msize). When dst is set (claimed for us by recv_frame) and
+ * the frame is an Rread, its count is read next: a count that fills the frame exactly and
+ * is no more than was asked sends the payload straight into dst; anything else goes into
+ * rx like any reply, for the decoder and p9_check_reply to reject (that request fails, the
+ * stream stays in step). Then the request is complete. 0, or the transport's error.
+ */
+static int recv_reply(struct p9_client *c, struct p9_creq *req, uint8_t *dst, size_t size,
+		      int64_t deadline)
+{
+	size_t have = P9_HDRSZ;
+	bool direct = false;
+	uint32_t count = 0, fid;
+	int err = 0;
+
+	if (dst) {
+		err = read_full(c, req->rx + P9_HDRSZ, 4, deadline);
+		if (!err) {
+			const uint8_t *p = req->rx + P9_HDRSZ;
+
+			have = P9_READ_DATA_OFF;
+			count = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+				(uint32_t)p[3] << 24;
+			if (count == size - P9_READ_DATA_OFF && count <= req->dstlen) {
+				direct = true;
+				err = read_full(c, dst, count, deadline);
+			}
+		}
+		pthread_mutex_lock(&c->lock);
+		req->dst_busy = false;
+		pthread_cond_broadcast(&req->cond);
+		pthread_mutex_unlock(&c->lock);
+	}
+	if (!err && !direct)
+		err = read_full(c, req->rx + have, size - have, deadline);
+	if (err)
+		return err;
+	pthread_mutex_lock(&c->lock);
+	req->direct = direct;
+	req->rxcount = count;
+	req->rxlen = direct ? P9_READ_DATA_OFF : size;
+	fid = req_complete_locked(c, req, 0);
+	pthread_mutex_unlock(&c->lock);
+	p9c_fid_free(c, fid);
+	return 0;
+}
+
+/* Receive one frame and complete its request; the caller holds the turn (receiving).
+ * 0, or <0 when the connection is to be broken. */
+static int recv_frame(struct p9_client *c, int64_t deadline)
+{
+	uint8_t hdr[P9_HDRSZ];
+	struct p9_creq *req;
+	uint8_t *dst = NULL;
+	uint16_t tag;
+	long size;
+	int err;
+
+	err = read_full(c, hdr, P9_HDRSZ, deadline);
+	if (err)
+		return err;
+	size = p9_frame_size(hdr, c->msize);
+	if (size < 0)
+		return (int)size;
+	tag = (uint16_t)(hdr[5] | hdr[6] << 8);
+	pthread_mutex_lock(&c->lock);
+	req = tag < P9C_MAXTAGS ? c->tags[tag] : NULL;
+	/* An Rread for a read with a destination: claim dst, so that its owner cannot take
+	 * the memory back while we receive into it. */
+	if (req && req->dst && hdr[4] == P9_RREAD && size >= P9_READ_DATA_OFF) {
+		dst = req->dst;
+		req->dst_busy = true;
+	}
+	pthread_mutex_unlock(&c->lock);
+	/* Unknown or already answered: the stream can no longer be trusted. */
+	if (!req)
+		return -EIO;
+	/* req stays in the table (and alive) until completed by the receiver or in
+	 * fail_all, which waits for the receiver to let go. */
+	memcpy(req->rx, hdr, P9_HDRSZ);
+	return recv_reply(c, req, dst, (size_t)size, deadline);
+}
+
+/* The reader thread: receives while no caller waits (see internal.h). */
 static void *reader_main(void *arg)
 {
 	struct p9_client *c = arg;
-	uint8_t hdr[P9_HDRSZ];
-	struct p9_creq *req;
-	uint16_t tag;
-	uint32_t fid;
-	long size;
+	int err;
 
 	for (;;) {
-		if (read_full(c, hdr, P9_HDRSZ, -1))
-			break;
-		size = p9_frame_size(hdr, c->msize);
-		if (size < 0)
-			break;
-		tag = (uint16_t)(hdr[5] | hdr[6] << 8);
 		pthread_mutex_lock(&c->lock);
-		req = tag < P9C_MAXTAGS ? c->tags[tag] : NULL;
-		pthread_mutex_unlock(&c->lock);
-		/* Unknown or already answered: the stream can no longer be trusted. */
-		if (!req)
+		while (!c->broken && !c->closing && (c->receiving || c->nwaiting))
+			pthread_cond_wait(&c->rcond, &c->lock);
+		if (c->broken || c->closing) {
+			pthread_mutex_unlock(&c->lock);
 			break;
-		/* req stays in the table (and alive) until completed here or in fail_all,
-		 * both on this thread. */
-		memcpy(req->rx, hdr, P9_HDRSZ);
-		if (read_full(c, req->rx + P9_HDRSZ, (size_t)size - P9_HDRSZ, -1))
+		}
+		pthread_mutex_unlock(&c->lock);
+		/* Wait for data without the turn, so that a caller may still take it. */
+		if (wait_fd(c, c->rfd, POLLIN, -1))
 			break;
 		pthread_mutex_lock(&c->lock);
-		req->rxlen = (size_t)size;
-		fid = req_complete_locked(c, req, 0);
+		if (c->broken || c->closing) {
+			pthread_mutex_unlock(&c->lock);
+			break;
+		}
+		if (c->receiving || c->nwaiting) {
+			/* A caller receives it. */
+			pthread_mutex_unlock(&c->lock);
+			continue;
+		}
+		c->receiving = true;
 		pthread_mutex_unlock(&c->lock);
-		p9c_fid_free(c, fid);
+		err = recv_frame(c, -1);
+		pthread_mutex_lock(&c->lock);
+		pass_turn_locked(c);
+		pthread_mutex_unlock(&c->lock);
+		if (err)
+			break;
 	}
 	fail_all(c);
 	return NULL;
@@ -518,7 +793,7 @@ static int negotiate(struct p9_client *c, uint32_t msize)
 	t.u.version.msize = msize;
 	t.u.version.version = p9_str_of(P9_VERSION_L);
 	n = p9_encode(&t, buf, msize);
-	err = n < 0 ? (int)n : write_full(c, buf, (size_t)n, deadline);
+	err = n < 0 ? (int)n : write_buf(c, buf, (size_t)n, deadline);
 	if (err)
 		goto out;
 	err = read_full(c, buf, 4, deadline);
@@ -547,6 +822,18 @@ out:
 
 /* ------------------------------------------------------------------ life cycle */
 
+/* Room in a socket for two whole frames, so that a large message goes out in one call
+ * instead of a sleep and a wake-up on each side for every default-sized bufferful. Best
+ * effort: the kernel caps it (wmem_max, rmem_max), and it fails on a pipe. */
+static void sockbuf(int fd, int opt, uint32_t msize)
+{
+	int want = msize > INT32_MAX / 2 ? INT32_MAX : (int)(2 * msize), have = 0;
+	socklen_t len = sizeof(have);
+
+	if (getsockopt(fd, SOL_SOCKET, opt, &have, &len) == 0 && have < want)
+		setsockopt(fd, SOL_SOCKET, opt, &want, sizeof(want));
+}
+
 int p9_client_new(int rfd, int wfd, const struct p9_client_opts *opts, struct p9_client **out)
 {
 	uint32_t msize = opts && opts->msize ? opts->msize : P9_CLIENT_MSIZE_DEFAULT;
@@ -571,16 +858,23 @@ int p9_client_new(int rfd, int wfd, const struct p9_client_opts *opts, struct p9
 		vl_free(c);
 		goto out_fds;
 	}
-	/* Writes must never block past a deadline (see write_full). */
+	/* Writes must never block past a deadline (see write_full); reads try first and
+	 * poll only when there is nothing (see read_full). */
 	fl = fcntl(wfd, F_GETFL);
 	if (fl >= 0)
 		fcntl(wfd, F_SETFL, fl | O_NONBLOCK);
+	fl = rfd == wfd ? -1 : fcntl(rfd, F_GETFL);
+	if (fl >= 0)
+		fcntl(rfd, F_SETFL, fl | O_NONBLOCK);
+	sockbuf(wfd, SO_SNDBUF, msize);
+	sockbuf(rfd, SO_RCVBUF, msize);
 	pthread_mutex_init(&c->wlock, NULL);
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&c->tagfree, &ca);
 	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&c->rcond, NULL);
 	err = negotiate(c, msize);
 	if (!err && pthread_create(&c->reader, NULL, reader_main, c))
 		err = -EAGAIN;
@@ -621,6 +915,7 @@ void p9_client_destroy(struct p9_client *c)
 		}
 	}
 	c->closing = true;
+	pthread_cond_broadcast(&c->rcond);
 	pthread_mutex_unlock(&c->lock);
 	wake_reader(c);
 	if (c->reader_started)
@@ -643,6 +938,7 @@ void p9_client_destroy(struct p9_client *c)
 	close(c->wake[0]);
 	close(c->wake[1]);
 	pthread_cond_destroy(&c->tagfree);
+	pthread_cond_destroy(&c->rcond);
 	pthread_mutex_destroy(&c->lock);
 	pthread_mutex_destroy(&c->wlock);
 	vl_free(c);

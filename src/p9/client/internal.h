@@ -9,8 +9,13 @@
  * sender of a one-way clunk); the last one puts it back in the pool, and for a clunk
  * frees the fid number.
  *
- * Lock order: wlock (frames out) before lock (everything else). The reader thread takes
- * only lock.
+ * Receiving: one thread at a time reads frames off the transport (receiving, under lock)
+ * and hands each to its request. A caller waiting for an answer receives itself when
+ * nobody else is (it usually finds its own reply, with no thread to wake); the reader
+ * thread receives only while no caller waits, so that a reply nobody waits for (a
+ * one-way clunk, a duplicate, the end of the stream) is still seen at once.
+ *
+ * Lock order: wlock (frames out) before lock (everything else). Receivers take only lock.
  */
 #ifndef VFSLAB_P9_CLIENT_INTERNAL_H
 #define VFSLAB_P9_CLIENT_INTERNAL_H
@@ -37,6 +42,15 @@ struct p9_creq {
 	uint8_t *tx;
 	uint8_t *rx;
 	size_t rxlen;
+	/* A Tread's destination: its Rread payload is received straight into dst (no copy
+	 * through rx). The owner clears dst (p9c_wait) before it may reuse the memory, and
+	 * waits while the reader has claimed it (dst_busy). */
+	uint8_t *dst;	  /* lock */
+	size_t dstlen;	  /* the count asked */
+	bool dst_busy;	  /* lock: the reader is receiving into dst */
+	bool direct;	  /* lock: answered by an Rread of rxcount bytes, now in dst */
+	uint32_t rxcount; /* lock */
+	bool waiting;	  /* lock: its owner is in p9c_wait */
 };
 
 /* Protected by: lock, except the constants (fds, msize) set before the reader starts. */
@@ -53,6 +67,10 @@ struct p9_client {
 	struct p9_creq *tags[P9C_MAXTAGS];
 	unsigned next_tag; /* tags go round, so a late duplicate finds its slot empty */
 	struct p9_creq *pool;
+	bool receiving;	      /* a thread is reading frames off rfd */
+	unsigned nwaiting;    /* callers in p9c_wait */
+	pthread_cond_t rcond; /* receiving released, nwaiting dropped, broken or closing */
+	bool stop; /* atomic: set with the wake pipe, so a reader busy with data stops too */
 	struct ida fids;
 	unsigned nfids;
 	bool broken;
@@ -81,6 +99,9 @@ void p9c_send_async(struct p9_client *c, struct p9_fcall *t, uint32_t clunk_fid)
 void p9c_put(struct p9_client *c, struct p9_creq *req);
 /* Pipelined: start t (tag set), returning the request to p9c_wait later. */
 int p9c_start(struct p9_client *c, struct p9_fcall *t, struct p9_creq **reqp);
+/* The same for a Tread whose payload should land in dst (t->u.tread.count bytes): the
+ * decoded Rread's data then points at dst. */
+int p9c_start_read(struct p9_client *c, struct p9_fcall *t, void *dst, struct p9_creq **reqp);
 int p9c_wait(struct p9_client *c, struct p9_creq *req, const struct p9_fcall *t,
 	     struct p9_fcall *r);
 

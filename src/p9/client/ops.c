@@ -188,14 +188,15 @@ static void tread_init(struct p9_fcall *t, uint8_t type, uint32_t fid, uint64_t 
 }
 
 /* Copy an Rread / Rreaddir payload out; the decoder and p9_check_reply have bounded
- * count by the frame and by what was asked, which is at most len. */
+ * count by the frame and by what was asked, which is at most len. An Rread received
+ * straight into buf (p9c_start_read) is there already. */
 static ssize_t rread_copy(const struct p9_fcall *r, void *buf, size_t len)
 {
 	size_t n = r->u.rread.count;
 
 	if (n > len)
 		return -EIO;
-	if (n)
+	if (n && r->u.rread.data != buf)
 		memcpy(buf, r->u.rread.data, n);
 	return (ssize_t)n;
 }
@@ -208,7 +209,9 @@ ssize_t p9_client_read(struct p9_client *c, uint32_t fid, uint64_t off, void *bu
 	int err;
 
 	tread_init(&t, P9_TREAD, fid, off, (uint32_t)MIN(len, (size_t)p9_client_iounit_read(c)));
-	err = p9c_rpc(c, &t, &r, &req);
+	err = p9c_start_read(c, &t, buf, &req);
+	if (!err)
+		err = p9c_wait(c, req, &t, &r);
 	n = err ? err : rread_copy(&r, buf, t.u.tread.count);
 	p9c_put(c, req);
 	return n;
@@ -241,10 +244,24 @@ struct p9c_slot {
 	size_t at; /* offset into the caller's buffer */
 };
 
+/* The size of each message of a transfer of len bytes: as few messages as the iounit
+ * allows, of even size in whole pages, so that 1 MiB with an iounit just under it is two
+ * halves rather than almost all of it and a 24-byte tail, each a whole number of pages. */
+static size_t piece_size(size_t len, size_t unit)
+{
+	size_t n, piece;
+
+	if (!len || unit < 2 * 4096)
+		return unit;
+	n = (len + unit - 1) / unit;
+	piece = ((len + n - 1) / n + 4095) & ~(size_t)4095;
+	return MIN(piece, unit & ~(size_t)4095);
+}
+
 static ssize_t transfer(struct p9_client *c, uint32_t fid, uint64_t off, void *rbuf,
 			const void *wbuf, size_t len)
 {
-	uint32_t unit = rbuf ? p9_client_iounit_read(c) : p9_client_iounit_write(c);
+	size_t unit = piece_size(len, rbuf ? p9_client_iounit_read(c) : p9_client_iounit_write(c));
 	struct p9c_slot s[P9C_DEPTH];
 	size_t issued = 0, done = 0;
 	unsigned head = 0, nin = 0;
@@ -267,7 +284,8 @@ static ssize_t transfer(struct p9_client *c, uint32_t fid, uint64_t off, void *r
 				sl->t.u.twrite.data = (const uint8_t *)wbuf + issued;
 			}
 			sl->at = issued;
-			err = p9c_start(c, &sl->t, &sl->req);
+			err = rbuf ? p9c_start_read(c, &sl->t, (uint8_t *)rbuf + issued, &sl->req)
+				   : p9c_start(c, &sl->t, &sl->req);
 			if (err)
 				break;
 			issued += n;

@@ -14,6 +14,15 @@
  * transport and on a wake pipe, so p9_server_destroy can end a connection whatever kind
  * of descriptor it is. fault_check(FAULT_TRANSPORT) is consulted on every read and write;
  * an injected fault ends the connection as a transport error would.
+ *
+ * A Tread or Twrite of a regular file that arrives while nothing else is in flight is
+ * handled by the reader itself (handle_inline): handing it to a worker costs a thread
+ * wake-up, which on a streaming client was most of the round trip.
+ *
+ * Frames are received into the buffers of pooled requests, and replies built in each
+ * worker's (and the reader's) own buffer, all allocated once per connection: a fresh
+ * buffer of up to msize for every frame cost more in page faults and clearing than moving
+ * the data did. Connections that have ended are reaped when the next one is served.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +33,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/compiler.h"
 #include "base/err.h"
 #include "base/fault.h"
 #include "base/objcount.h"
@@ -39,9 +49,14 @@ struct p9_req {
 	struct p9_req *flushes; /* Tflush requests answered after this one (via qnext) */
 	enum req_state state;
 	uint8_t *frame;
+	size_t cap; /* of frame */
 	size_t len;
 	struct p9_fcall t;
 };
+
+/* A frame up to this size gets a buffer of this size; a larger one a buffer of the whole
+ * limit (msize). Either stays with its request in the pool for the frames that follow. */
+#define P9S_SMALL_FRAME 8192u
 
 /* ------------------------------------------------------------------ fids */
 
@@ -236,7 +251,9 @@ static int wait_readable(struct p9_conn *c)
 	}
 }
 
-/* Read exactly len bytes: 0, or -EPIPE at end of stream, or -errno. */
+/* Read exactly len bytes: 0, or -EPIPE at end of stream or when woken, or -errno. A
+ * socket is read without blocking first and polled only when empty: a poll before every
+ * read costs as much as receiving a small frame. */
 static int read_full(struct p9_conn *c, void *buf, size_t len)
 {
 	size_t got = 0;
@@ -244,12 +261,25 @@ static int read_full(struct p9_conn *c, void *buf, size_t len)
 	int err;
 
 	while (got < len) {
-		err = wait_readable(c);
-		if (err)
-			return err;
+		if (__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE))
+			return -EPIPE;
+		if (!c->sock) {
+			err = wait_readable(c);
+			if (err)
+				return err;
+		}
 		if (fault_check(FAULT_TRANSPORT))
 			return -EIO;
-		n = read(c->rfd, (char *)buf + got, len - got);
+		if (c->sock)
+			n = recv(c->rfd, (char *)buf + got, len - got, MSG_DONTWAIT);
+		else
+			n = read(c->rfd, (char *)buf + got, len - got);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			err = wait_readable(c);
+			if (err)
+				return err;
+			continue;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -264,8 +294,10 @@ static int read_full(struct p9_conn *c, void *buf, size_t len)
 static void conn_wake(struct p9_conn *c)
 {
 	char b = 1;
-	ssize_t n = write(c->wake[1], &b, 1);
+	ssize_t n;
 
+	__atomic_store_n(&c->stop, true, __ATOMIC_RELEASE);
+	n = write(c->wake[1], &b, 1);
 	(void)n; /* the pipe being full means it is woken already */
 }
 
@@ -321,10 +353,61 @@ static void send_rflush(struct p9_conn *c, uint16_t tag)
 
 /* ------------------------------------------------------------------ requests */
 
-static void req_free(struct p9_req *r)
+static void req_destroy(struct p9_req *r)
 {
 	vl_free(r->frame);
 	vl_free(r);
+}
+
+/* A request with a frame buffer of at least size bytes (limit: the most a frame may be
+ * now), from the pool when it has one. NULL when out of memory. */
+static struct p9_req *req_get(struct p9_conn *c, size_t size, size_t limit)
+{
+	struct p9_req *r;
+	size_t cap;
+
+	pthread_mutex_lock(&c->lock);
+	r = c->pool;
+	if (r) {
+		c->pool = r->qnext;
+		c->npool--;
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (!r) {
+		r = vl_zalloc(sizeof(*r));
+		if (!r)
+			return NULL;
+	}
+	if (r->cap < size) {
+		cap = size <= P9S_SMALL_FRAME ? P9S_SMALL_FRAME : MAX(size, limit);
+		vl_free(r->frame);
+		r->cap = 0;
+		r->frame = vl_malloc(cap);
+		if (!r->frame) {
+			vl_free(r);
+			return NULL;
+		}
+		r->cap = cap;
+	}
+	r->qnext = r->inext = r->flushes = NULL;
+	r->len = size;
+	return r;
+}
+
+/* Done with r: back to the pool, which keeps enough for every worker and the reader to
+ * hold one with some queued; beyond that it is freed. */
+static void req_free(struct p9_conn *c, struct p9_req *r)
+{
+	pthread_mutex_lock(&c->lock);
+	if (c->npool < c->nworkers + 4) {
+		r->qnext = c->pool;
+		c->pool = r;
+		c->npool++;
+		r = NULL;
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (r)
+		req_destroy(r);
 }
 
 /* Unlink r from conn->inflight; conn->lock held. */
@@ -380,10 +463,10 @@ static void *worker_main(void *arg)
 			struct p9_req *next = fl->qnext;
 
 			send_rflush(c, fl->t.tag);
-			req_free(fl);
+			req_free(c, fl);
 			fl = next;
 		}
-		req_free(r);
+		req_free(c, r);
 	}
 	vl_free(buf);
 	return NULL;
@@ -419,9 +502,9 @@ static void handle_flush(struct p9_conn *c, struct p9_req *fr)
 	}
 	pthread_mutex_unlock(&c->lock);
 	if (r)
-		req_free(r);
+		req_free(c, r);
 	send_rflush(c, fr->t.tag);
-	req_free(fr);
+	req_free(c, fr);
 }
 
 /* Tversion, in the reader, once nothing is in flight: it ends the previous session. */
@@ -457,6 +540,36 @@ static void handle_version(struct p9_conn *c, struct p9_req *vr)
 		send_frame(c, buf, (size_t)n);
 }
 
+/*
+ * Data of a regular file when nothing else is in flight: handled here in the reader, as
+ * handing it to a worker costs a thread wake-up each way, which is most of a round trip
+ * (a Tflush for it finds it answered). Anything that might block, or that would wait
+ * behind other work, goes to the workers. True when r was handled (and is consumed).
+ */
+static bool handle_inline(struct p9_conn *c, struct p9_req *r)
+{
+	bool idle;
+	long n;
+
+	pthread_mutex_lock(&c->lock);
+	idle = c->ninflight == 0;
+	pthread_mutex_unlock(&c->lock);
+	if (!idle || !p9_srv_inline_ok(c, &r->t))
+		return false;
+	if (!c->rbuf) {
+		c->rbuf = vl_malloc(c->s->max_msize);
+		if (!c->rbuf)
+			return false;
+	}
+	n = p9_srv_handle(c, &r->t, c->rbuf, c->s->max_msize);
+	if (n > 0)
+		send_frame(c, c->rbuf, (size_t)n);
+	else
+		send_error(c, r->t.tag, ENOMEM);
+	req_free(c, r);
+	return true;
+}
+
 /* Read one frame and act on it; 0 to go on, <0 to end the connection. */
 static int reader_step(struct p9_conn *c)
 {
@@ -476,42 +589,38 @@ static int reader_step(struct p9_conn *c)
 	size = p9_frame_size(hdr, limit);
 	if (size < 0)
 		return (int)size;
-	r = vl_zalloc(sizeof(*r));
+	r = req_get(c, (size_t)size, limit);
 	if (!r)
 		return -ENOMEM;
-	r->frame = vl_malloc((size_t)size);
-	if (!r->frame) {
-		vl_free(r);
-		return -ENOMEM;
-	}
-	r->len = (size_t)size;
 	memcpy(r->frame, hdr, 4);
 	err = read_full(c, r->frame + 4, r->len - 4);
 	if (err) {
-		req_free(r);
+		req_free(c, r);
 		return err;
 	}
 	err = p9_decode_t(r->frame, r->len, limit, &r->t);
 	if (err) {
 		/* The frame is sound, so its tag can be answered. */
 		send_error(c, (uint16_t)(r->frame[5] | r->frame[6] << 8), -err);
-		req_free(r);
+		req_free(c, r);
 		return 0;
 	}
 	if (r->t.type == P9_TVERSION) {
 		handle_version(c, r);
-		req_free(r);
+		req_free(c, r);
 		return 0;
 	}
 	if (!c->versioned) {
 		send_error(c, r->t.tag, EPROTO);
-		req_free(r);
+		req_free(c, r);
 		return 0;
 	}
 	if (r->t.type == P9_TFLUSH) {
 		handle_flush(c, r);
 		return 0;
 	}
+	if (handle_inline(c, r))
+		return 0;
 	pthread_mutex_lock(&c->lock);
 	r->state = REQ_QUEUED;
 	r->inext = c->inflight;
@@ -547,12 +656,19 @@ static void *reader_main(void *arg)
 		c->inflight = r->inext;
 		while ((fl = r->flushes)) {
 			r->flushes = fl->qnext;
-			req_free(fl);
+			req_free(c, fl);
 		}
-		req_free(r);
+		req_free(c, r);
 	}
 	c->qhead = c->qtail = NULL;
 	c->ninflight = 0;
+	while ((r = c->pool)) {
+		c->pool = r->qnext;
+		req_destroy(r);
+	}
+	c->npool = 0;
+	vl_free(c->rbuf);
+	c->rbuf = NULL;
 	p9_srv_clunk_all(c);
 	while ((s = c->sessions)) {
 		c->sessions = s->next;
@@ -620,12 +736,69 @@ out_free:
 	return ERR_PTR(err);
 }
 
+/* Room in a socket for two whole frames, so that a large reply goes out in one call
+ * instead of a sleep and a wake-up on each side for every default-sized bufferful. Best
+ * effort: the kernel caps it (wmem_max, rmem_max), and it fails on a pipe. */
+static void sockbuf(int fd, int opt, uint32_t msize)
+{
+	int want = msize > INT32_MAX / 2 ? INT32_MAX : (int)(2 * msize), have = 0;
+	socklen_t len = sizeof(have);
+
+	if (getsockopt(fd, SOL_SOCKET, opt, &have, &len) == 0 && have < want)
+		setsockopt(fd, SOL_SOCKET, opt, &want, sizeof(want));
+}
+
+/* Free a connection whose reader has ended or is ending (it joins the reader). */
+static void conn_destroy(struct p9_conn *c)
+{
+	conn_wake(c);
+	pthread_join(c->reader, NULL);
+	pthread_cond_destroy(&c->idle);
+	pthread_cond_destroy(&c->qcond);
+	pthread_mutex_destroy(&c->wlock);
+	pthread_mutex_destroy(&c->lock);
+	close(c->wake[0]);
+	close(c->wake[1]);
+	vl_free(c->workers);
+	vl_free(c);
+}
+
+/* Free the connections that have ended, so that a long-running server's list does not
+ * grow with every client it ever had. */
+static void reap_done(struct p9_server *s)
+{
+	struct p9_conn **pp, *c, *dead = NULL;
+	bool done;
+
+	pthread_mutex_lock(&s->lock);
+	for (pp = &s->conns; (c = *pp);) {
+		pthread_mutex_lock(&c->lock);
+		done = c->done;
+		pthread_mutex_unlock(&c->lock);
+		if (done) {
+			*pp = c->next;
+			c->next = dead;
+			dead = c;
+		} else {
+			pp = &c->next;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	while ((c = dead)) {
+		dead = c->next;
+		conn_destroy(c);
+	}
+}
+
 int p9_server_serve_fd(struct p9_server *s, int rfd, int wfd)
 {
-	struct p9_conn *c = vl_zalloc(sizeof(*c));
+	struct p9_conn *c;
 	unsigned i;
-	int err;
+	int err, type;
+	socklen_t tlen = sizeof(type);
 
+	reap_done(s);
+	c = vl_zalloc(sizeof(*c));
 	if (!c) {
 		err = -ENOMEM;
 		goto out_fds;
@@ -633,6 +806,9 @@ int p9_server_serve_fd(struct p9_server *s, int rfd, int wfd)
 	c->s = s;
 	c->rfd = rfd;
 	c->wfd = wfd;
+	c->sock = getsockopt(rfd, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0;
+	sockbuf(wfd, SO_SNDBUF, s->max_msize);
+	sockbuf(rfd, SO_RCVBUF, s->max_msize);
 	c->workers = vl_zalloc(s->nworkers * sizeof(*c->workers));
 	if (!c->workers) {
 		err = -ENOMEM;
@@ -710,16 +886,7 @@ void p9_server_destroy(struct p9_server *s)
 	while ((c = s->conns)) {
 		s->conns = c->next;
 		pthread_mutex_unlock(&s->lock);
-		conn_wake(c);
-		pthread_join(c->reader, NULL);
-		pthread_cond_destroy(&c->idle);
-		pthread_cond_destroy(&c->qcond);
-		pthread_mutex_destroy(&c->wlock);
-		pthread_mutex_destroy(&c->lock);
-		close(c->wake[0]);
-		close(c->wake[1]);
-		vl_free(c->workers);
-		vl_free(c);
+		conn_destroy(c);
 		pthread_mutex_lock(&s->lock);
 	}
 	pthread_mutex_unlock(&s->lock);

@@ -562,6 +562,7 @@ static int op_lopen(struct p9_conn *c, const struct p9_fcall *t, struct p9_fcall
 		goto out;
 	}
 	f->openfd = fd;
+	f->isreg = S_ISREG(st.mode);
 	qid_of(c, &st, &r->u.ropen.qid);
 	r->u.ropen.iounit = 0;
 out:
@@ -609,6 +610,7 @@ static int op_lcreate(struct p9_conn *c, const struct p9_fcall *t, struct p9_fca
 	f->pathfd = pfd;
 	pfd = -1;
 	f->openfd = fd;
+	f->isreg = true; /* Tlcreate makes a regular file */
 	fd = -1;
 	f->isdir = false;
 	qid_of(c, &st, &r->u.ropen.qid);
@@ -1346,6 +1348,23 @@ out_put:
 }
 
 /* ------------------------------------------------------------------ dispatch */
+
+bool p9_srv_inline_ok(struct p9_conn *c, const struct p9_fcall *t)
+{
+	struct p9_fid *f;
+	bool ok;
+
+	if (t->type != P9_TREAD && t->type != P9_TWRITE)
+		return false;
+	f = p9_fid_get(c, t->type == P9_TREAD ? t->u.tread.fid : t->u.twrite.fid);
+	if (!f)
+		return false;
+	pthread_mutex_lock(&f->lock);
+	ok = f->openfd >= 0 && f->isreg && f->xkind == P9_XATTR_NONE;
+	pthread_mutex_unlock(&f->lock);
+	p9_fid_put(c, f);
+	return ok;
+}
 
 long p9_srv_error(uint16_t tag, int err, uint8_t *buf, size_t size)
 {

@@ -61,6 +61,7 @@ struct p9_fid {
 	uint32_t pdev;
 	int openfd; /* after Tlopen/Tlcreate, else -1 */
 	bool isdir;
+	bool isreg; /* openfd is a regular file: its I/O cannot wait for a peer */
 	enum p9_xattr_kind xkind;
 	uint8_t *xbuf;
 	size_t xlen;
@@ -95,6 +96,13 @@ struct p9_conn {
 	uint32_t msize;
 	struct p9_fid *fids[P9_FID_BUCKETS];
 	struct p9_session *sessions;
+	uint8_t *rbuf;	     /* the reader's reply buffer (max_msize), for requests it handles */
+	struct p9_req *pool; /* requests done with, their frame buffers kept for the next */
+	unsigned npool;
+	/* Constant once the threads run. */
+	bool sock; /* rfd is a socket: receive without blocking, poll only when empty */
+	/* Atomic: set with the wake pipe, so a reader busy with data stops too. */
+	bool stop;
 };
 
 /* conn.c: the fid table. get returns a new reference or NULL. */
@@ -114,6 +122,9 @@ int p9_session_get(struct p9_conn *c, uint32_t uid, struct p9_session **out);
 /* ops.c: handle request t, writing the reply frame into buf (size >= msize);
  * returns the frame's length. Never fails: errors become Rlerror. */
 long p9_srv_handle(struct p9_conn *c, const struct p9_fcall *t, uint8_t *buf, size_t size);
+/* True when t is a Tread or Twrite of a regular file open on its fid: one the reader may
+ * handle itself, as it cannot block for long (a fifo or a device could wait forever). */
+bool p9_srv_inline_ok(struct p9_conn *c, const struct p9_fcall *t);
 /* Encode an Rlerror for tag into buf. */
 long p9_srv_error(uint16_t tag, int err, uint8_t *buf, size_t size);
 /* Drop every fid of the connection (Tversion, or the connection's end). */
