@@ -1,7 +1,9 @@
 /*
  * check_overlay.c - the overlay filesystem: mounting and its errors, lookup through the
  * layers, copy-up on every trigger, atomic copy-up under fault injection, whiteouts,
- * opaque directories, merged readdir, renames, st_dev/st_ino stability. The same
+ * opaque directories, merged readdir, renames (Linux's and gVisor's for directories, and
+ * their fault sweeps), hard links sharing an inode, the in-process form without a work
+ * directory, st_dev/st_ino stability. The same
  * semantics are checked against the kernel by tests/oracle/difftest_overlay.sh.
  *
  * Layout of every test (lay_out()): /lo (tmpfs, the lower layer), /lo2 (a second lower),
@@ -13,7 +15,9 @@
 #include <sys/stat.h>
 
 #include "base/fault.h"
+#include "fs/overlay/overlay.h"
 #include "helpers.h"
+#include "vfs/internal.h"
 
 #define OPTS "lowerdir=/lo,upperdir=/up/u,workdir=/up/w"
 
@@ -397,7 +401,7 @@ START_TEST(overlay_rename_files_and_dirs)
 	ck_assert_ok(t_write_file(tt, "/lo/f", "lower data", 0644));
 	ck_assert_ok(t_write_file(tt, "/lo/g", "g", 0600));
 	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/ld", 0755));
-	ck_assert_ok(mount_ovl(OPTS));
+	ck_assert_ok(mount_ovl(OPTS ",redirect_dir=off"));
 	ck_assert_ok(vfs_renameat2(tt, AT_FDCWD, "/t/f", AT_FDCWD, "/t/f2", 0));
 	assert_dir("/t", "f2,g,ld");
 	ck_assert_uint_eq(stat_mode("/up/u/f"), S_IFCHR);
@@ -417,6 +421,263 @@ START_TEST(overlay_rename_files_and_dirs)
 }
 END_TEST
 
+/* The default (gVisor's): a merged directory moves with its whole subtree copied up. */
+START_TEST(overlay_rename_merged_dir_gvisor)
+{
+	char buf[4];
+
+	lay_out();
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/d", 0750));
+	ck_assert_ok(t_write_file(tt, "/lo/d/f", "lower data", 0644));
+	ck_assert_ok(t_write_file(tt, "/lo/d/gone", "", 0644));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/d/s", 0755));
+	ck_assert_ok(t_write_file(tt, "/lo/d/s/g", "deep", 0600));
+	ck_assert_ok(vfs_symlinkat(tt, "f", AT_FDCWD, "/lo/d/l"));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/e", 0755));
+	ck_assert_ok(t_write_file(tt, "/lo/e/x", "", 0644));
+	ck_assert_ok(mount_ovl(OPTS));
+	ck_assert_ok(vfs_unlinkat(tt, AT_FDCWD, "/t/d/gone", 0));
+	ck_assert_ok(t_write_file(tt, "/t/d/s/new", "up", 0644));
+	ck_assert_ok(vfs_renameat2(tt, AT_FDCWD, "/t/d", AT_FDCWD, "/t/d2", 0));
+	assert_dir("/t", "d2,e");
+	assert_dir("/t/d2", "f,l,s");
+	assert_dir("/t/d2/s", "g,new");
+	assert_file("/t/d2/f", "lower data");
+	assert_file("/t/d2/s/g", "deep");
+	assert_file("/t/d2/l", "lower data");
+	ck_assert_uint_eq(stat_mode("/t/d2"), S_IFDIR | 0750);
+	ck_assert_uint_eq(stat_mode("/t/d2/s/g"), S_IFREG | 0600);
+	/* The upper layer: a whiteout at the old name, an opaque directory at the new. */
+	ck_assert_uint_eq(stat_mode("/up/u/d"), S_IFCHR);
+	ck_assert_int_eq(vfs_getxattrat(tt, AT_FDCWD, "/up/u/d2", "trusted.overlay.opaque", buf,
+					sizeof(buf), 0),
+			 1);
+	assert_dir("/up/u/d2/s", "g,new");
+	assert_dir("/up/w/work", "-");
+	/* It merges with nothing at its new place, and the old name is free. */
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/t/d", 0700));
+	assert_dir("/t/d", "-");
+	/* Over an empty merged directory, and exchanged with another merged one. */
+	ck_assert_ok(vfs_unlinkat(tt, AT_FDCWD, "/t/e/x", 0));
+	ck_assert_ok(vfs_renameat2(tt, AT_FDCWD, "/t/d2", AT_FDCWD, "/t/e", 0));
+	assert_dir("/t", "d,e");
+	assert_dir("/t/e", "f,l,s");
+	ck_assert_ok(t_write_file(tt, "/t/d/z", "", 0644));
+	ck_assert_ok(vfs_renameat2(tt, AT_FDCWD, "/t/d", AT_FDCWD, "/t/e", RENAME_EXCHANGE));
+	assert_dir("/t/e", "z");
+	assert_dir("/t/d", "f,l,s");
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+	ck_assert_ok(vfs_umount2(tt, "/lo", 0));
+}
+END_TEST
+
+/* A merged directory's rename fails cleanly at every step: the tree looks the same
+ * (copied-up parts are invisible), nothing is left in work. */
+START_TEST(overlay_rename_merged_dir_fault_sweep)
+{
+	uint64_t n;
+	int err = -1;
+
+	lay_out();
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/d", 0755));
+	ck_assert_ok(t_write_file(tt, "/lo/d/f", "lower data", 0644));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/d/s", 0755));
+	ck_assert_ok(t_write_file(tt, "/lo/d/s/g", "g", 0644));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/x", 0755));
+	ck_assert_ok(mount_ovl(OPTS));
+	for (n = 1; n < 10000; n++) {
+		fault_arm(n, ALL_FAULT_SITES);
+		err = vfs_renameat2(tt, AT_FDCWD, "/t/d", AT_FDCWD, "/t/x", 0);
+		fault_disarm();
+		if (!err)
+			break;
+		ck_assert_err(err, ENOMEM);
+		assert_dir("/t", "d,x");
+		assert_dir("/t/d", "f,s");
+		assert_dir("/t/d/s", "g");
+		assert_dir("/t/x", "-");
+		assert_file("/t/d/f", "lower data");
+		assert_dir("/up/w/work", "-");
+	}
+	ck_assert_int_eq(err, 0);
+	ck_assert_uint_gt(n, 5);
+	assert_dir("/t", "x");
+	assert_dir("/t/x", "f,s");
+	assert_dir("/t/x/s", "g");
+	assert_file("/t/x/s/g", "g");
+	assert_dir("/up/w/work", "-");
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+}
+END_TEST
+
+/* A directory moved over an empty merged directory: the whiteouts of the target keep
+ * hiding the lower entries until the move is done, whatever step fails. */
+START_TEST(overlay_rename_over_merged_dir_fault_sweep)
+{
+	uint64_t n;
+	int err = -1;
+
+	lay_out();
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/x", 0755));
+	ck_assert_ok(t_write_file(tt, "/lo/x/a", "", 0644));
+	ck_assert_ok(t_write_file(tt, "/lo/f", "", 0644));
+	ck_assert_ok(mount_ovl(OPTS));
+	ck_assert_ok(vfs_unlinkat(tt, AT_FDCWD, "/t/x/a", 0));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/t/d", 0700));
+	ck_assert_ok(t_write_file(tt, "/t/d/n", "", 0644));
+	for (n = 1; n < 10000; n++) {
+		fault_arm(n, ALL_FAULT_SITES);
+		err = vfs_renameat2(tt, AT_FDCWD, "/t/d", AT_FDCWD, "/t/x", 0);
+		fault_disarm();
+		if (!err)
+			break;
+		ck_assert_err(err, ENOMEM);
+		assert_dir("/t", "d,f,x");
+		assert_dir("/t/x", "-");
+		assert_dir("/t/d", "n");
+		assert_dir("/up/w/work", "-");
+	}
+	ck_assert_int_eq(err, 0);
+	ck_assert_uint_gt(n, 3);
+	assert_dir("/t", "f,x");
+	assert_dir("/t/x", "n");
+	ck_assert_uint_eq(stat_mode("/t/x"), S_IFDIR | 0700);
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+}
+END_TEST
+
+/* A renamed lower file leaves a whiteout, or nothing changes: fail every step. */
+START_TEST(overlay_rename_whiteout_fault_sweep)
+{
+	uint64_t n;
+	int err = -1;
+
+	lay_out();
+	ck_assert_ok(t_write_file(tt, "/lo/f", "lower data", 0644));
+	ck_assert_ok(t_write_file(tt, "/up/u/g", "upper", 0644));
+	ck_assert_ok(mount_ovl(OPTS));
+	ck_assert_ok(vfs_fchmodat(tt, AT_FDCWD, "/t/f", 0640, 0)); /* copied up */
+	for (n = 1; n < 10000; n++) {
+		fault_arm(n, ALL_FAULT_SITES);
+		err = vfs_renameat2(tt, AT_FDCWD, "/t/f", AT_FDCWD, "/t/g", 0);
+		fault_disarm();
+		if (!err)
+			break;
+		ck_assert_err(err, ENOMEM);
+		assert_dir("/up/u", "f,g");
+		ck_assert_uint_eq(stat_mode("/up/u/f"), S_IFREG | 0640);
+		assert_dir("/up/w/work", "-");
+		assert_dir("/t", "f,g");
+		assert_file("/t/g", "upper");
+	}
+	ck_assert_int_eq(err, 0);
+	ck_assert_uint_gt(n, 2);
+	ck_assert_uint_eq(stat_mode("/up/u/f"), S_IFCHR);
+	assert_dir("/t", "g");
+	assert_file("/t/g", "lower data");
+	assert_dir("/up/w/work", "-");
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+}
+END_TEST
+
+/* Hard links share one overlay inode: renaming one over another is a no-op (the VFS sees
+ * one inode), and a change through one name is seen through the other. */
+START_TEST(overlay_hard_links_share_inode)
+{
+	struct vfs_stat a, b;
+	int fd;
+
+	lay_out();
+	ck_assert_ok(t_write_file(tt, "/lo/f", "lower data", 0644));
+	ck_assert_ok(mount_ovl(OPTS));
+	ck_assert_ok(vfs_linkat(tt, AT_FDCWD, "/t/f", AT_FDCWD, "/t/g", 0));
+	ck_assert_ok(vfs_linkat(tt, AT_FDCWD, "/t/g", AT_FDCWD, "/t/h", 0));
+	fd = vfs_openat(tt, AT_FDCWD, "/t/h", O_RDONLY, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_ok(vfs_fchmodat(tt, AT_FDCWD, "/t/f", 0600, 0));
+	ck_assert_ok(vfs_fstat(tt, fd, &a));
+	ck_assert_uint_eq(a.mode, S_IFREG | 0600);
+	ck_assert_uint_eq(a.nlink, 3);
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/t/g", &b, 0));
+	ck_assert_uint_eq(a.ino, b.ino);
+	ck_assert_ok(vfs_renameat2(tt, AT_FDCWD, "/t/f", AT_FDCWD, "/t/g", 0));
+	assert_dir("/t", "f,g,h");
+	assert_dir("/up/u", "f,g,h");
+	/* Replacing one name leaves the file alive through the others. */
+	ck_assert_ok(t_write_file(tt, "/t/n", "new", 0644));
+	ck_assert_ok(vfs_renameat2(tt, AT_FDCWD, "/t/n", AT_FDCWD, "/t/g", 0));
+	ck_assert_ok(vfs_unlinkat(tt, AT_FDCWD, "/t/f", 0));
+	ck_assert_ok(vfs_fstat(tt, fd, &a));
+	ck_assert_uint_eq(a.nlink, 1);
+	assert_file("/t/h", "lower data");
+	assert_file("/t/g", "new");
+	vfs_close(tt, fd);
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+}
+END_TEST
+
+/* The in-process form (gVisor's FilesystemOptions): layers handed in, no work directory. */
+static int mount_internal(void)
+{
+	struct path lower, mp;
+	struct ovl_internal_opts io = { .lower_roots = &lower, .nr_lower = 1 };
+	struct mount *m;
+	int err;
+
+	task_enter(tt);
+	ck_assert_ok(path_lookupat(tt, AT_FDCWD, "/lo", LOOKUP_FOLLOW, &lower));
+	ck_assert_ok(path_lookupat(tt, AT_FDCWD, "/up/u", LOOKUP_FOLLOW, &io.upper_root));
+	m = vfs_kern_mount(tk->vfs, tt->cred, "overlay", "none", 0, NULL, &io, NULL);
+	path_put(&lower);
+	path_put(&io.upper_root);
+	if (IS_ERR(m)) {
+		task_leave(tt);
+		return (int)PTR_ERR(m);
+	}
+	ck_assert_ok(path_lookupat(tt, AT_FDCWD, "/t", LOOKUP_FOLLOW, &mp));
+	err = mnt_connect_at(tt, m, &mp);
+	path_put(&mp);
+	mnt_put(m);
+	task_leave(tt);
+	return err;
+}
+
+/* Without a work directory the whiteout of a rename is built in place under a temporary
+ * name: every failure leaves the layers as they were, and no temporary stays. */
+START_TEST(overlay_internal_rename_in_place)
+{
+	uint64_t n;
+	int err = -1;
+
+	lay_out();
+	ck_assert_ok(t_write_file(tt, "/lo/f", "lower data", 0644));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/d", 0755));
+	ck_assert_ok(t_write_file(tt, "/lo/d/a", "a", 0644));
+	ck_assert_ok(mount_internal());
+	ck_assert_ok(vfs_fchmodat(tt, AT_FDCWD, "/t/f", 0640, 0));
+	for (n = 1; n < 10000; n++) {
+		fault_arm(n, ALL_FAULT_SITES);
+		err = vfs_renameat2(tt, AT_FDCWD, "/t/f", AT_FDCWD, "/t/g", 0);
+		fault_disarm();
+		if (!err)
+			break;
+		ck_assert_err(err, ENOMEM);
+		assert_dir("/up/u", "f");
+		assert_dir("/t", "d,f");
+	}
+	ck_assert_int_eq(err, 0);
+	assert_dir("/up/u", "f,g");
+	ck_assert_uint_eq(stat_mode("/up/u/f"), S_IFCHR);
+	assert_file("/t/g", "lower data");
+	/* The default directory rename (gVisor's) in place too. */
+	ck_assert_ok(vfs_renameat2(tt, AT_FDCWD, "/t/d", AT_FDCWD, "/t/e", 0));
+	assert_dir("/t", "e,g");
+	assert_file("/t/e/a", "a");
+	assert_dir("/up/u", "d,e,f,g");
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+}
+END_TEST
+
 Suite *overlay_suite(void)
 {
 	Suite *s = suite_create("overlay");
@@ -432,5 +693,11 @@ Suite *overlay_suite(void)
 	tcase_add_test(tc, overlay_whiteouts_and_opaque);
 	tcase_add_test(tc, overlay_readdir_merged_stable_seek);
 	tcase_add_test(tc, overlay_rename_files_and_dirs);
+	tcase_add_test(tc, overlay_rename_merged_dir_gvisor);
+	tcase_add_test(tc, overlay_rename_whiteout_fault_sweep);
+	tcase_add_test(tc, overlay_rename_merged_dir_fault_sweep);
+	tcase_add_test(tc, overlay_rename_over_merged_dir_fault_sweep);
+	tcase_add_test(tc, overlay_hard_links_share_inode);
+	tcase_add_test(tc, overlay_internal_rename_in_place);
 	return s;
 }

@@ -36,7 +36,9 @@ static bool failed;
 
 struct host_tmpfs bench_host;
 
-int bench_p9(const struct bench_opts *o); /* bench_p9.c */
+int bench_p9(const struct bench_opts *o); /* bench_p9.c (bench.h is not ours to edit) */
+
+int bench_overlay(const struct bench_opts *o); /* bench_overlay.c */
 
 void bench_row(const char *bench, const char *measure, double value, const char *unit,
 	       enum bench_cmp cmp, double target)
@@ -192,6 +194,8 @@ int main(int argc, char **argv)
 		bench_dir(&o);
 	if (selected(&o, "p9"))
 		bench_p9(&o);
+	if (selected(&o, "overlay"))
+		bench_overlay(&o);
 	host_tmpfs_teardown(&bench_host);
 	print_summary();
 	if (failed) {

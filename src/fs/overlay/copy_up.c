@@ -18,14 +18,29 @@
 #include "base/alloc.h"
 #include "internal.h"
 
-#define OVL_COPY_CHUNK (64u * 1024)
+/* Large enough that per-call costs vanish, small enough to stay in the cache. */
+#define OVL_COPY_CHUNK (256u * 1024)
+
+struct dentry *ovl_temp_in(struct ovl_fs *ofs, struct dentry *dir)
+{
+	struct dentry *d;
+	char name[32];
+	int tries;
+
+	/* Only the overlay writes in work; elsewhere a user's name may be taken. */
+	for (tries = 0; tries < 16; tries++) {
+		snprintf(name, sizeof(name), "#ovl%llx", (unsigned long long)++ofs->tmp_seq);
+		d = lookup_one(dir, name, strlen(name));
+		if (IS_ERR(d) || !d->d_inode)
+			return d;
+		d_put(d);
+	}
+	return ERR_PTR(-EEXIST);
+}
 
 struct dentry *ovl_work_temp(struct ovl_fs *ofs)
 {
-	char name[32];
-
-	snprintf(name, sizeof(name), "#%llx", (unsigned long long)++ofs->tmp_seq);
-	return lookup_one(ofs->work.dentry, name, strlen(name));
+	return ovl_temp_in(ofs, ofs->work.dentry);
 }
 
 int ovl_make_whiteout(struct ovl_fs *ofs, struct dentry *dir, struct dentry *d)
@@ -39,12 +54,8 @@ int ovl_make_whiteout(struct ovl_fs *ofs, struct dentry *dir, struct dentry *d)
 
 static bool ovl_all_zero(const char *buf, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (buf[i])
-			return false;
-	return true;
+	/* buf[0] == 0 and each byte equals the next: memcmp's vector loop, not a byte loop. */
+	return n == 0 || (buf[0] == 0 && !memcmp(buf, buf + 1, n - 1));
 }
 
 /* Copy the regular file's data from lower to upper; holes stay holes (a zero chunk is
@@ -194,6 +205,7 @@ static int ovl_copy_up_one(struct dentry *dentry)
 			goto out_cleanup;
 	}
 	oi->upper = tmp; /* the reference moves; after the rename tmp has target's name */
+	ovl_ihash_add(oi);
 	if (S_ISDIR(li->i_mode))
 		OVL_I(dentry->d_parent->d_inode)->version++;
 	d_put(target);

@@ -12,13 +12,15 @@
  * entry is swapped for a whiteout built in the work directory (RENAME_EXCHANGE) so the
  * name never uncovers the lower entry, even on failure. A directory created where a
  * whiteout was is made opaque before it replaces the whiteout. Renaming a directory
- * that exists in a lower layer fails with EXDEV (Linux without redirect_dir).
+ * that merges with a lower layer copies its whole subtree up and moves it as an opaque
+ * directory (gVisor's RenameAt); with redirect_dir=off it fails with EXDEV (Linux
+ * without redirect_dir, the kernel's default).
  *
  * Readdir: one merged list per open directory, built on the first read (and again on a
  * read from offset 0 after the directory changed, as Linux's ovl_dir_reset): upper
- * entries first, then each lower layer's not yet seen, whiteouts hiding the names below
- * and left out; "." and ".." synthesised; offset n >= 2 is entry n - 2 of the list, so
- * offsets are stable across seeks.
+ * entries first, then each lower layer's not yet seen (a hash set of the names above),
+ * whiteouts hiding the names below and left out; "." and ".." synthesised; offset n >= 2
+ * is entry n - 2 of the list, so offsets are stable across seeks.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +29,9 @@
 
 #include "base/alloc.h"
 #include "internal.h"
+
+/* Deeper trees are refused a directory rename (the copy recurses). */
+#define OVL_MAX_TREE_DEPTH 256
 
 /* ---------------------------------------------------------------------------------- */
 /* Lookup */
@@ -287,32 +292,123 @@ struct ovl_dirent {
 	bool whiteout;
 };
 
+/*
+ * The entries of the layers read so far, and a set of their names (open addressing,
+ * slot = entry index + 1, 0 free, at most half full) over the layers above the one being
+ * read, so deduplication is O(1) per entry (Linux's rb-tree is O(log n)).
+ */
+/* Names are packed in chunks: one allocation per OVL_NAMEBUF bytes, not per name. */
+#define OVL_NAMEBUF 4096
+
+struct ovl_namebuf {
+	struct ovl_namebuf *next;
+	size_t used, cap;
+	char data[];
+};
+
 struct ovl_dirlist {
+	struct ovl_namebuf *names;
 	struct ovl_dirent *ents;
 	size_t n, cap;
-	size_t layer_start; /* first entry of the layer being read */
+	size_t *slots;
+	size_t nslots;	 /* a power of two, or 0 */
+	size_t nindexed; /* entries [0, nindexed) are in the set */
 };
 
 static void ovl_dirlist_free(struct ovl_dirlist *l)
 {
-	size_t i;
+	struct ovl_namebuf *b, *next;
 
-	for (i = 0; i < l->n; i++)
-		vl_free(l->ents[i].name);
+	for (b = l->names; b; b = next) {
+		next = b->next;
+		vl_free(b);
+	}
 	vl_free(l->ents);
-	l->ents = NULL;
-	l->n = l->cap = 0;
+	vl_free(l->slots);
+	*l = (struct ovl_dirlist){ 0 };
 }
 
-/* Was name seen in an upper layer already (entries before the current layer)? */
+/* A copy of name (NUL-terminated) in the list's chunks, or NULL. */
+static char *ovl_dirlist_name(struct ovl_dirlist *l, const char *name, size_t len)
+{
+	struct ovl_namebuf *b = l->names;
+	char *p;
+
+	if (!b || b->cap - b->used < len + 1) {
+		size_t cap = len + 1 > OVL_NAMEBUF ? len + 1 : OVL_NAMEBUF;
+
+		b = vl_malloc(sizeof(*b) + cap);
+		if (!b)
+			return NULL;
+		b->next = l->names;
+		b->used = 0;
+		b->cap = cap;
+		l->names = b;
+	}
+	p = b->data + b->used;
+	memcpy(p, name, len);
+	p[len] = '\0';
+	b->used += len + 1;
+	return p;
+}
+
+static size_t ovl_name_hash(const char *name, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 0x100000001b3ull;
+	return (size_t)(h ^ (h >> 32));
+}
+
+/* Was name seen in a layer above the current one? */
 static bool ovl_dirlist_seen(const struct ovl_dirlist *l, const char *name, size_t len)
+{
+	size_t mask = l->nslots - 1, i;
+
+	if (!l->nslots)
+		return false;
+	for (i = ovl_name_hash(name, len) & mask; l->slots[i]; i = (i + 1) & mask) {
+		const struct ovl_dirent *e = &l->ents[l->slots[i] - 1];
+
+		if (e->len == len && !memcmp(e->name, name, len))
+			return true;
+	}
+	return false;
+}
+
+static void ovl_dirlist_insert(size_t *slots, size_t nslots, const struct ovl_dirent *e, size_t idx)
+{
+	size_t mask = nslots - 1, i;
+
+	for (i = ovl_name_hash(e->name, e->len) & mask; slots[i]; i = (i + 1) & mask)
+		;
+	slots[i] = idx + 1;
+}
+
+/* Add the entries of the layer just read to the set (the next layer deduplicates). */
+static int ovl_dirlist_index(struct ovl_dirlist *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->layer_start; i++)
-		if (l->ents[i].len == len && !memcmp(l->ents[i].name, name, len))
-			return true;
-	return false;
+	if (2 * l->n > l->nslots) {
+		size_t nslots = l->nslots ? l->nslots : 64, *slots;
+
+		while (2 * l->n > nslots)
+			nslots *= 2;
+		slots = vl_zalloc(nslots * sizeof(*slots));
+		if (!slots)
+			return -ENOMEM;
+		vl_free(l->slots);
+		l->slots = slots;
+		l->nslots = nslots;
+		l->nindexed = 0;
+	}
+	for (i = l->nindexed; i < l->n; i++)
+		ovl_dirlist_insert(l->slots, l->nslots, &l->ents[i], i);
+	l->nindexed = l->n;
+	return 0;
 }
 
 struct ovl_readdir_ctx {
@@ -346,7 +442,7 @@ static bool ovl_fill(struct dir_context *ctx, const char *name, size_t len, int6
 		l->cap = cap;
 	}
 	e = &l->ents[l->n];
-	e->name = vl_strndup(name, len);
+	e->name = ovl_dirlist_name(l, name, len);
 	if (!e->name) {
 		rc->err = -ENOMEM;
 		return false;
@@ -367,7 +463,6 @@ static int ovl_read_layer(struct ovl_fs *ofs, const struct path *p, struct ovl_d
 	struct file *f;
 	int err;
 
-	l->layer_start = start;
 	f = layer_open(p, O_RDONLY | O_DIRECTORY, ofs->cred);
 	if (IS_ERR(f))
 		return (int)PTR_ERR(f);
@@ -389,8 +484,7 @@ static int ovl_read_layer(struct ovl_fs *ofs, const struct path *p, struct ovl_d
 		l->ents[i].whiteout = ovl_is_whiteout(d);
 		d_put(d);
 	}
-	l->layer_start = l->n;
-	return err;
+	return err ? err : ovl_dirlist_index(l);
 }
 
 /* The merged entries of the overlay directory dentry, whiteouts included (flagged). */
@@ -487,13 +581,13 @@ static int ovl_dir_fill_cache(struct file *file, struct ovl_dir_file *od)
 
 	if (err)
 		return err;
-	for (i = 0; i < l.n; i++) {
-		if (l.ents[i].whiteout)
-			vl_free(l.ents[i].name);
-		else
+	for (i = 0; i < l.n; i++)
+		if (!l.ents[i].whiteout)
 			l.ents[k++] = l.ents[i];
-	}
 	l.n = k;
+	vl_free(l.slots); /* indexes of the entries before compaction */
+	l.slots = NULL;
+	l.nslots = l.nindexed = 0;
 	ovl_dirlist_free(&od->list);
 	od->list = l;
 	od->version = OVL_I(file->f_inode)->version;
@@ -637,11 +731,142 @@ int ovl_rmdir(struct inode *dir, struct dentry *dentry)
 /* ---------------------------------------------------------------------------------- */
 /* Rename */
 
-static int ovl_set_opaque(struct dentry *upper)
+/* Mark the overlay directory inode's upper opaque: no lower layer below it any more. */
+static int ovl_set_opaque(struct inode *inode, struct dentry *upper)
 {
-	if (ovl_is_opaque(upper))
-		return 0;
-	return layer_setxattr(upper, OVL_XATTR_OPAQUE, "y", 1, 0);
+	int err = 0;
+
+	if (!ovl_is_opaque(upper))
+		err = layer_setxattr(upper, OVL_XATTR_OPAQUE, "y", 1, 0);
+	if (!err) {
+		OVL_I(inode)->opaque = true;
+		OVL_I(inode)->version++;
+		ovl_copyattr(inode);
+	}
+	return err;
+}
+
+/* Does the overlay directory still merge with a lower layer? */
+static bool ovl_dir_has_lower(struct inode *inode)
+{
+	return OVL_I(inode)->nr_lower && !OVL_I(inode)->opaque;
+}
+
+/*
+ * Copy up dentry and everything below it (gVisor's copyUpDescendantsLocked), so that
+ * the upper directory holds every visible entry and can stand alone. A failure leaves
+ * what was copied so far: copy-ups are invisible.
+ */
+static int ovl_copy_up_tree(struct dentry *dentry, int depth)
+{
+	struct ovl_dirlist l = { 0 };
+	size_t i;
+	int err;
+
+	if (depth > OVL_MAX_TREE_DEPTH)
+		return -ELOOP;
+	err = ovl_copy_up(dentry);
+	if (err || !S_ISDIR(dentry->d_inode->i_mode) || !ovl_dir_has_lower(dentry->d_inode))
+		return err;
+	err = ovl_dir_read_merged(dentry, &l);
+	if (err)
+		return err;
+	for (i = 0; !err && i < l.n; i++) {
+		struct dentry *c;
+
+		if (l.ents[i].whiteout)
+			continue;
+		c = lookup_one(dentry, l.ents[i].name, l.ents[i].len);
+		if (IS_ERR(c)) {
+			err = (int)PTR_ERR(c);
+			break;
+		}
+		if (c->d_inode)
+			err = ovl_copy_up_tree(c, depth + 1);
+		d_put(c);
+	}
+	ovl_dirlist_free(&l);
+	return err;
+}
+
+/*
+ * Move ou (in oupdir) to nu (in nupdir) leaving a whiteout at ou's name, all or nothing
+ * (Linux's RENAME_WHITEOUT): the whiteout is built under a temporary name (in the work
+ * directory, else in oupdir itself: never seen, all of this runs under the VFS lock),
+ * exchanged with ou, and ou moved on from there; a failure of that last step exchanges
+ * back. Only allocations can fail here, and the names are allocated before anything
+ * changes (layer_rename), so the undo step is the one that may not fail in practice.
+ */
+static int ovl_rename_whiteout(struct ovl_fs *ofs, struct dentry *oupdir, struct dentry *ou,
+			       struct dentry *nupdir, struct dentry *nu)
+{
+	struct dentry *tdir = ofs->work.dentry ? ofs->work.dentry : oupdir;
+	struct dentry *w;
+	int err;
+
+	w = ovl_temp_in(ofs, tdir);
+	if (IS_ERR(w))
+		return (int)PTR_ERR(w);
+	err = ovl_make_whiteout(ofs, tdir, w);
+	if (err)
+		goto out;
+	err = layer_rename(tdir, w, oupdir, ou, RENAME_EXCHANGE);
+	if (err)
+		goto out_unlink;
+	/* Now w (the whiteout) has ou's name and ou the temporary one, in tdir. */
+	err = layer_rename(tdir, ou, nupdir, nu, 0);
+	if (!err)
+		goto out;
+	if (layer_rename(oupdir, w, tdir, ou, RENAME_EXCHANGE))
+		goto out; /* cannot undo: the whiteout stays, hiding nothing new */
+out_unlink:
+	layer_unlink(tdir, w);
+out:
+	d_put(w);
+	return err;
+}
+
+/*
+ * Move ou over the upper directory nu, empty through the overlay but maybe holding
+ * whiteouts. The layer refuses to rename over a non-empty directory, and removing the
+ * whiteouts first would uncover the lower entries they hide if the move then failed. So,
+ * as Linux's ovl_clear_empty, an empty directory made in work is exchanged with nu, ou
+ * moved over it (leaving a whiteout when old_lower), and nu emptied and removed in work
+ * where nothing is visible; a failure of the move exchanges nu back.
+ */
+static int ovl_rename_over_dir(struct ovl_fs *ofs, struct dentry *oupdir, struct dentry *ou,
+			       struct dentry *nupdir, struct dentry *nu, bool old_lower)
+{
+	struct vfs_new_inode ni = { .mode = S_IFDIR,
+				    .uid = ofs->cred->fsuid,
+				    .gid = ofs->cred->fsgid };
+	struct dentry *work = ofs->work.dentry, *e;
+	int err;
+
+	e = ovl_work_temp(ofs);
+	if (IS_ERR(e))
+		return (int)PTR_ERR(e);
+	err = layer_mkdir(work, e, &ni);
+	if (err)
+		goto out;
+	err = layer_rename(work, e, nupdir, nu, RENAME_EXCHANGE);
+	if (err)
+		goto out_rmdir;
+	/* e has the target's name now, and nu e's name in work. */
+	err = old_lower ? ovl_rename_whiteout(ofs, oupdir, ou, nupdir, e)
+			: layer_rename(oupdir, ou, nupdir, e, 0);
+	if (!err) {
+		if (!ovl_clear_whiteouts(ofs, nu))
+			layer_rmdir(work, nu); /* else left in work, emptied at the next mount */
+		goto out;
+	}
+	if (layer_rename(work, nu, nupdir, e, RENAME_EXCHANGE))
+		goto out; /* cannot undo: the target is the empty directory */
+out_rmdir:
+	layer_rmdir(work, e);
+out:
+	d_put(e);
+	return err;
 }
 
 int ovl_rename(struct inode *old_dir, struct dentry *od, struct inode *new_dir, struct dentry *nd,
@@ -652,23 +877,28 @@ int ovl_rename(struct inode *old_dir, struct dentry *od, struct inode *new_dir, 
 	bool exchange = flags & RENAME_EXCHANGE;
 	bool is_dir = S_ISDIR(od->d_inode->i_mode);
 	bool new_is_dir = target && S_ISDIR(target->i_mode);
-	struct dentry *oupdir, *nupdir, *ou = NULL, *nu = NULL, *w;
-	bool whiteout_left = false;
+	struct dentry *oupdir, *nupdir, *ou = NULL, *nu = NULL;
+	bool old_merged, new_merged;
 	int old_lower, new_lower, err;
 
 	if (flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE))
 		return -EINVAL;
+	old_merged = is_dir && ovl_dir_has_lower(od->d_inode);
+	new_merged = exchange && new_is_dir && ovl_dir_has_lower(target);
 	/* Linux without redirect_dir: a directory from a lower layer cannot move. */
-	if (is_dir && OVL_I(od->d_inode)->nr_lower)
-		return -EXDEV;
-	if (exchange && new_is_dir && OVL_I(target)->nr_lower)
+	if ((old_merged || new_merged) && ofs->linux_rename_dir)
 		return -EXDEV;
 	if (new_is_dir && !exchange) {
 		err = ovl_check_empty_dir(nd);
 		if (err)
 			return err;
 	}
-	err = ovl_copy_up(od);
+	/* gVisor: the whole subtree goes up first, then moves as an opaque directory. */
+	err = old_merged ? ovl_copy_up_tree(od, 0) : 0;
+	if (!err && new_merged)
+		err = ovl_copy_up_tree(nd, 0);
+	if (!err)
+		err = ovl_copy_up(od);
 	if (!err)
 		err = ovl_copy_up(nd->d_parent);
 	if (!err && exchange)
@@ -692,15 +922,19 @@ int ovl_rename(struct inode *old_dir, struct dentry *od, struct inode *new_dir, 
 		nu = NULL;
 		goto out;
 	}
-	/* A directory moving over a lower name must not merge with it. */
-	if (is_dir && new_lower) {
-		err = ovl_set_opaque(ou);
+	/* A directory moving over a lower name must not merge with it, nor one that was
+	 * merged where it was (it is all in the upper layer now); and, as Linux, one moving
+	 * into a merged directory is marked opaque anyway (a lower directory of that name
+	 * may appear there later). Opaque before the move is invisible: every visible entry
+	 * is in the upper directory already. */
+	if (is_dir && (new_lower || old_merged || ovl_dir_has_lower(new_dir))) {
+		err = ovl_set_opaque(od->d_inode, ou);
 		if (err)
 			goto out;
 	}
 	if (exchange) {
-		if (new_is_dir && old_lower) {
-			err = ovl_set_opaque(nu);
+		if (new_is_dir && (old_lower || new_merged || ovl_dir_has_lower(old_dir))) {
+			err = ovl_set_opaque(target, nu);
 			if (err)
 				goto out;
 		}
@@ -708,34 +942,26 @@ int ovl_rename(struct inode *old_dir, struct dentry *od, struct inode *new_dir, 
 	} else if (nu->d_inode && ovl_is_whiteout(nu) && is_dir) {
 		/* A directory cannot replace the whiteout (a non-directory): swap them. */
 		err = layer_rename(oupdir, ou, nupdir, nu, RENAME_EXCHANGE);
-		if (!err) {
-			whiteout_left = true;
-			if (!old_lower) {
-				layer_unlink(oupdir, nu);
-				whiteout_left = false;
-			}
-		}
+		if (!err && !old_lower)
+			layer_unlink(oupdir, nu); /* a stray whiteout would hide nothing */
+	} else if (new_is_dir && nu->d_inode && ofs->work.dentry) {
+		err = ovl_rename_over_dir(ofs, oupdir, ou, nupdir, nu, old_lower);
 	} else {
+		/* In place (no work directory): the whiteouts go first, as gVisor. */
 		if (new_is_dir && nu->d_inode)
 			err = ovl_clear_whiteouts(ofs, nu);
 		if (!err)
-			err = layer_rename(oupdir, ou, nupdir, nu, 0);
+			err = old_lower ? ovl_rename_whiteout(ofs, oupdir, ou, nupdir, nu)
+					: layer_rename(oupdir, ou, nupdir, nu, 0);
 	}
 	if (err)
 		goto out;
-	if (!exchange && old_lower && !whiteout_left) {
-		w = lookup_one(oupdir, od->d_name, od->d_namelen);
-		if (IS_ERR(w)) {
-			err = (int)PTR_ERR(w);
-		} else {
-			if (!w->d_inode)
-				err = ovl_make_whiteout(ofs, oupdir, w);
-			d_put(w);
-		}
-		/* The rename itself is done: the error is reported but not undone. */
-	}
 	if (target && !exchange) {
-		OVL_I(target)->dead = true;
+		struct ovl_inode *ti = OVL_I(target);
+
+		/* Another hard link may keep the replaced file alive. */
+		if (new_is_dir || !ti->upper || ti->upper->d_inode->i_nlink == 0)
+			ti->dead = true;
 		ovl_copyattr(target);
 	}
 	ovl_copyattr(od->d_inode);

@@ -27,7 +27,7 @@
 
 static bool ovl_is_merged_dir(const struct ovl_inode *oi)
 {
-	if (!S_ISDIR(oi->vfs_inode.i_mode))
+	if (!S_ISDIR(oi->vfs_inode.i_mode) || oi->opaque)
 		return false;
 	return oi->upper ? oi->nr_lower > 0 : oi->nr_lower > 1;
 }
@@ -61,6 +61,92 @@ void ovl_copyattr(struct inode *inode)
 		inode->i_nlink = real->i_nlink;
 }
 
+/*
+ * Hard links: one overlay inode per upper inode, as Linux's inode cache keyed by the
+ * real upper inode (ovl_get_inode), so a change through one name is seen through every
+ * other at once. Non-directories with an upper only: a file only in a lower layer is
+ * one inode per name until copied up, as Linux without index=on. The table belongs to
+ * the superblock; a failure to grow it only makes the chains longer.
+ */
+#define OVL_IHASH_MIN 64
+
+int ovl_ihash_init(struct ovl_fs *ofs)
+{
+	ofs->ihash = vl_zalloc(OVL_IHASH_MIN * sizeof(*ofs->ihash));
+	ofs->ihash_size = OVL_IHASH_MIN;
+	return ofs->ihash ? 0 : -ENOMEM;
+}
+
+static size_t ovl_ihash_slot(size_t size, const struct inode *key)
+{
+	uint64_t h = (uint64_t)(uintptr_t)key;
+
+	h = (h ^ (h >> 29)) * 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 32) & (size - 1);
+}
+
+static struct ovl_inode *ovl_ihash_find(struct ovl_fs *ofs, const struct inode *key)
+{
+	struct ovl_inode *oi;
+
+	for (oi = ofs->ihash[ovl_ihash_slot(ofs->ihash_size, key)]; oi; oi = oi->hnext)
+		if (oi->upper->d_inode == key)
+			return oi;
+	return NULL;
+}
+
+static void ovl_ihash_grow(struct ovl_fs *ofs)
+{
+	size_t size = 2 * ofs->ihash_size, i;
+	struct ovl_inode **t = vl_zalloc(size * sizeof(*t)), *oi, *next;
+
+	if (!t)
+		return;
+	for (i = 0; i < ofs->ihash_size; i++) {
+		for (oi = ofs->ihash[i]; oi; oi = next) {
+			size_t slot = ovl_ihash_slot(size, oi->upper->d_inode);
+
+			next = oi->hnext;
+			oi->hnext = t[slot];
+			t[slot] = oi;
+		}
+	}
+	vl_free(ofs->ihash);
+	ofs->ihash = t;
+	ofs->ihash_size = size;
+}
+
+void ovl_ihash_add(struct ovl_inode *oi)
+{
+	struct ovl_fs *ofs = OVL_FS(oi->vfs_inode.i_sb);
+	size_t slot;
+
+	if (oi->hashed || !oi->upper || S_ISDIR(oi->upper->d_inode->i_mode))
+		return;
+	if (ofs->ihash_count >= ofs->ihash_size)
+		ovl_ihash_grow(ofs);
+	slot = ovl_ihash_slot(ofs->ihash_size, oi->upper->d_inode);
+	oi->hnext = ofs->ihash[slot];
+	ofs->ihash[slot] = oi;
+	oi->hashed = true;
+	ofs->ihash_count++;
+}
+
+static void ovl_ihash_del(struct ovl_inode *oi)
+{
+	struct ovl_fs *ofs = OVL_FS(oi->vfs_inode.i_sb);
+	struct ovl_inode **pp;
+
+	if (!oi->hashed)
+		return;
+	pp = &ofs->ihash[ovl_ihash_slot(ofs->ihash_size, oi->upper->d_inode)];
+	while (*pp != oi)
+		pp = &(*pp)->hnext;
+	*pp = oi->hnext;
+	oi->hashed = false;
+	ofs->ihash_count--;
+}
+
 struct inode *ovl_new_inode(struct super_block *sb, struct dentry *upper, struct dentry **lower,
 			    uint32_t *layers, uint32_t n)
 {
@@ -69,6 +155,18 @@ struct inode *ovl_new_inode(struct super_block *sb, struct dentry *upper, struct
 	struct vfs_new_inode ni;
 	uint32_t i;
 
+	if (upper && !S_ISDIR(upper->d_inode->i_mode)) {
+		oi = ovl_ihash_find(OVL_FS(sb), upper->d_inode);
+		if (oi) {
+			/* Another name of a file we know: the same inode. */
+			inode = iget(&oi->vfs_inode);
+			d_put(upper);
+			for (i = 0; i < n; i++)
+				d_put(lower[i]);
+			ovl_copyattr(inode);
+			return inode;
+		}
+	}
 	oi = vl_zalloc(sizeof(*oi));
 	if (!oi)
 		goto out_put;
@@ -110,6 +208,7 @@ struct inode *ovl_new_inode(struct super_block *sb, struct dentry *upper, struct
 	default: inode->i_op = &ovl_special_iops; break;
 	}
 	ovl_copyattr(inode);
+	ovl_ihash_add(oi);
 	return inode;
 
 out_put:
@@ -125,6 +224,7 @@ void ovl_destroy_inode(struct inode *inode)
 	struct ovl_inode *oi = OVL_I(inode);
 	uint32_t i;
 
+	ovl_ihash_del(oi);
 	if (oi->upper)
 		d_put(oi->upper);
 	for (i = 0; i < oi->nr_lower; i++)

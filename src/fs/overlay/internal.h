@@ -39,8 +39,12 @@ struct ovl_fs {
 	char *opt_lowerdir;	 /* option strings as given, for show_options */
 	char *opt_upperdir;
 	char *opt_workdir;
-	bool linux_rename_dir; /* EXDEV for renaming a lower/merged directory */
+	bool linux_rename_dir; /* redirect_dir=off: EXDEV for renaming a merged directory */
 	uint64_t tmp_seq;      /* names of temporaries in the work directory */
+	/* Overlay inodes of non-directories with an upper, by upper inode (hard links). */
+	struct ovl_inode **ihash;
+	size_t ihash_size; /* a power of two */
+	size_t ihash_count;
 };
 
 /* Per inode. Protected by: vfs->lock. */
@@ -49,11 +53,13 @@ struct ovl_inode {
 	struct dentry *upper;  /* a reference, or NULL (not copied up) */
 	struct dentry **lower; /* references, topmost first */
 	uint32_t nr_lower;
-	uint32_t origin_layer; /* 1 + index of lower[0]'s layer, 0 when pure upper */
-	bool opaque;	       /* upper directory marked opaque: no lowers below */
-	bool dead;	       /* removed through the overlay */
-	uint64_t version;      /* bumped when a directory's entries change */
-	uint32_t *lower_layer; /* layer index + 1 of each lower[i] */
+	uint32_t origin_layer;	 /* 1 + index of lower[0]'s layer, 0 when pure upper */
+	bool opaque;		 /* upper directory marked opaque: no lowers below */
+	bool dead;		 /* removed through the overlay */
+	uint64_t version;	 /* bumped when a directory's entries change */
+	uint32_t *lower_layer;	 /* layer index + 1 of each lower[i] */
+	struct ovl_inode *hnext; /* chain in ovl_fs.ihash */
+	bool hashed;
 };
 
 static inline struct ovl_inode *OVL_I(struct inode *inode)
@@ -81,6 +87,10 @@ static inline struct dentry *ovl_real(struct inode *inode)
 struct inode *ovl_new_inode(struct super_block *sb, struct dentry *upper, struct dentry **lower,
 			    uint32_t *layers, uint32_t n);
 void ovl_destroy_inode(struct inode *inode);
+/* Enter the inode (a non-directory that just got its upper) in the hard-link table. */
+void ovl_ihash_add(struct ovl_inode *oi);
+/* The table of a new superblock; 0 or -ENOMEM. */
+int ovl_ihash_init(struct ovl_fs *ofs);
 /* Refresh the overlay inode's attributes from its real inode. */
 void ovl_copyattr(struct inode *inode);
 bool ovl_is_whiteout(const struct dentry *d);
@@ -120,6 +130,8 @@ int ovl_copy_up(struct dentry *dentry);
 int ovl_make_whiteout(struct ovl_fs *ofs, struct dentry *dir, struct dentry *d);
 /* A new unused name in the work directory: a negative dentry (a reference) or ERR_PTR. */
 struct dentry *ovl_work_temp(struct ovl_fs *ofs);
+/* The same in the upper directory dir (a name nothing else uses). */
+struct dentry *ovl_temp_in(struct ovl_fs *ofs, struct dentry *dir);
 /* Remove every whiteout in the upper directory dir (before removing it). */
 int ovl_clear_whiteouts(struct ovl_fs *ofs, struct dentry *dir);
 

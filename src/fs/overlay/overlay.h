@@ -4,7 +4,9 @@
  * and opaque directories (trusted.overlay.opaque=y), in Linux's on-disk format.
  *
  * Mounting: by options, "lowerdir=A:B:C,upperdir=U,workdir=W" (paths resolved from the
- * mounting task; without upperdir at least two lowerdirs, and the mount is read-only),
+ * mounting task; without upperdir at least two lowerdirs, and the mount is read-only;
+ * "redirect_dir=off" for Linux's EXDEV on renaming a merged directory instead of
+ * gVisor's copy of the subtree, the default; see doc/overlay.md),
  * or in process through fs_context.internal = struct ovl_internal_opts (gVisor's
  * overlay.FilesystemOptions): the layers' roots handed in, no work directory (copy-up
  * then builds in place and removes what it built on failure, as gVisor does).

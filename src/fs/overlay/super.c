@@ -6,8 +6,10 @@
  * the mounting task. Errors, as Linux's (EINVAL, message in the fs_context): a missing
  * lowerdir; upperdir without workdir; fewer than two lowerdirs without upperdir; upper
  * and work on different mounts, or one inside the other. workdir without upperdir is
- * ignored, as Linux. redirect_dir=off, index=off, metacopy=off, xino=off, uuid=* are
- * accepted (they name what we do); anything else is refused.
+ * ignored, as Linux. redirect_dir=off selects Linux's rename of a merged directory
+ * (EXDEV) over gVisor's (copy the subtree up, then move it), our default; index=off,
+ * metacopy=off, xino=off, uuid=* are accepted (they name what we do); anything else is
+ * refused.
  *
  * The work directory is W/work (mode 0, emptied at mount), where copy-up and whiteout
  * swaps build their temporaries; a mount without upper is read-only.
@@ -52,6 +54,7 @@ static void ovl_fs_free(struct ovl_fs *ofs)
 	vl_free(ofs->opt_lowerdir);
 	vl_free(ofs->opt_upperdir);
 	vl_free(ofs->opt_workdir);
+	vl_free(ofs->ihash);
 	vl_free(ofs);
 }
 
@@ -72,6 +75,8 @@ static void ovl_show_options(struct super_block *sb, struct strbuf *out)
 		sb_printf(out, ",upperdir=%s", ofs->opt_upperdir);
 	if (ofs->opt_workdir)
 		sb_printf(out, ",workdir=%s", ofs->opt_workdir);
+	if (ofs->linux_rename_dir)
+		sb_printf(out, ",redirect_dir=off");
 }
 
 static const struct super_operations ovl_sops = {
@@ -166,8 +171,11 @@ static int ovl_parse_options(struct fs_context *fc, struct ovl_fs *ofs)
 		} else if (!strcmp(key, "workdir")) {
 			slot = &ofs->opt_workdir;
 			p = &ofs->workbase;
-		} else if ((!strcmp(key, "redirect_dir") || !strcmp(key, "index") ||
-			    !strcmp(key, "metacopy") || !strcmp(key, "xino")) &&
+		} else if (!strcmp(key, "redirect_dir") && value && !strcmp(value, "off")) {
+			ofs->linux_rename_dir = true;
+			continue;
+		} else if ((!strcmp(key, "index") || !strcmp(key, "metacopy") ||
+			    !strcmp(key, "xino")) &&
 			   value && !strcmp(value, "off")) {
 			continue;
 		} else if (!strcmp(key, "uuid") && value) {
@@ -361,8 +369,9 @@ static int ovl_get_tree(struct fs_context *fc, struct super_block **out)
 	ofs = vl_zalloc(sizeof(*ofs));
 	if (!ofs)
 		return -ENOMEM;
-	ofs->linux_rename_dir = true;
-	err = fc->internal ? ovl_take_internal(fc, ofs) : ovl_parse_options(fc, ofs);
+	err = ovl_ihash_init(ofs);
+	if (!err)
+		err = fc->internal ? ovl_take_internal(fc, ofs) : ovl_parse_options(fc, ofs);
 	if (err)
 		goto out_ofs;
 	err = -ENOMEM;
