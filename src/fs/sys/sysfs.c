@@ -53,8 +53,13 @@ static void sysfs_masks(struct sysfs_sb_info *si)
 
 	snprintf(si->cpu_range, sizeof(si->cpu_range), "0-%u\n", n - 1);
 	snprintf(si->full_mask, sizeof(si->full_mask), "%x\n", full);
-	for (k = 0; k < n; k++)
-		snprintf(si->one_mask[k], sizeof(si->one_mask[k]), "%0*x\n", (int)width, 1u << k);
+	for (k = 0; k < n; k++) {
+		char hex[16];
+
+		/* Zero-padded to the mask's width (at most 8 digits for 32 CPUs). */
+		snprintf(hex, sizeof(hex), "%08x", 1u << k);
+		snprintf(si->one_mask[k], sizeof(si->one_mask[k]), "%s\n", hex + 8 - width);
+	}
 }
 
 static int sysfs_cpu_dir(struct dentry *system, struct sysfs_sb_info *si)
