@@ -326,9 +326,34 @@ fuzz-build:
 
 fuzz-targets: $(patsubst tests/fuzz/%.c,$(BUILD)/%,$(FUZZ_SRCS))
 
+# Targets that drive the front end (command table, op engine) link its objects too; main.o
+# is left out (libFuzzer brings main).
+FUZZ_TUI_OBJS = $(filter-out $(OBJ)/tui/main.o,$(TUI_OBJS))
+$(BUILD)/fuzz_cmdline $(BUILD)/fuzz_ops: $(FUZZ_TUI_OBJS)
+
 $(BUILD)/fuzz_%: $(OBJ)/tests/fuzz/fuzz_%.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(LIB) $(LIB_LIBS)
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) \
+		$(if $(filter $(OBJ)/tui/%,$^),$(CLI_LIBS),$(LIB_LIBS))
+
+# CI smoke: every target replays its seeds, then fuzzes briefly (new inputs go to build-fuzz/).
+FUZZ_SMOKE_SECONDS ?= 10
+.PHONY: fuzz-smoke
+fuzz-smoke: fuzz-build
+	@set -e; for src in $(FUZZ_SRCS); do \
+		t=$$(basename $$src .c); n=$${t#fuzz_}; seed=tests/fuzz/corpus/$$n; \
+		[ -d $$seed ] || seed=tests/fuzz/corpus/$${n%%_*}; \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$n; echo "== fuzz smoke: $$t"; \
+		./$(FUZZ_BUILD)/$$t -runs=0 $$seed; \
+		./$(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SMOKE_SECONDS) -artifact_prefix=$(FUZZ_BUILD)/ \
+			$(FUZZ_BUILD)/corpus/$$n $$seed; \
+	done
+
+# One summary of the reliability gates; fails unless every failure count is zero.
+RELIABILITY_FUZZ_SECONDS ?= 10
+.PHONY: reliability
+reliability: all fuzz-build
+	$(TEST_ENV) FUZZ_SECONDS=$(RELIABILITY_FUZZ_SECONDS) bash tests/reliability.sh
 
 # ---------------------------------------------------------------- coverage
 

@@ -247,7 +247,12 @@ static int gofer_mkdir(struct inode *dir, struct dentry *dentry, const struct vf
 
 	if (err)
 		return err;
-	return gofer_instantiate(dir, dentry, ni);
+	err = gofer_instantiate(dir, dentry, ni);
+	/* The new directory's `..` is a link to dir, as v9fs's inc_nlink(dir): rmdir
+	 * takes it back, and a count that only went down would make dir look removed. */
+	if (!err)
+		dir->i_nlink++;
+	return err;
 }
 
 static int gofer_symlink(struct inode *dir, struct dentry *dentry, const char *target,
@@ -325,11 +330,19 @@ static int gofer_rename(struct inode *old_dir, struct dentry *old_dentry, struct
 				 GOFER_I(new_dir)->fid, new_dentry->d_name, GOFER_I(inode)->fid);
 	if (err)
 		return err;
+	/* Keep the parents' cached link counts true to `..` (see gofer_mkdir). */
+	if (S_ISDIR(inode->i_mode) && old_dir != new_dir) {
+		if (old_dir->i_nlink)
+			old_dir->i_nlink--;
+		new_dir->i_nlink++;
+	}
 	if (target) {
 		if (target->i_nlink)
 			target->i_nlink--;
 		if (S_ISDIR(target->i_mode) && target->i_nlink)
 			target->i_nlink--;
+		if (S_ISDIR(target->i_mode) && new_dir->i_nlink)
+			new_dir->i_nlink--;
 		GOFER_I(target)->stale = true;
 	}
 	GOFER_I(inode)->stale = true;

@@ -313,6 +313,9 @@ static int op_attach(struct p9_conn *c, const struct p9_fcall *t, struct p9_fcal
 	f->pathfd = cur;
 	cur = -1;
 	f->isdir = S_ISDIR(st.mode);
+	/* The attach point is this fid tree's root: `..` never climbs above it. */
+	f->root_ino = st.ino;
+	f->root_dev = st.dev;
 	err = p9_fid_insert(c, f);
 	if (err)
 		goto out;
@@ -369,12 +372,20 @@ static int op_walk(struct p9_conn *c, const struct p9_fcall *t, struct p9_fcall 
 			goto out;
 		}
 	}
+	err = vfs_fstat(tk, cur, &st);
+	if (err)
+		goto out;
 	for (i = 0; i < w->nwname; i++) {
+		bool at_root = st.ino == f->root_ino && st.dev == f->root_dev;
+
 		err = walk_name(w->wname[i], name);
 		if (!err && !isdir)
 			err = -ENOTDIR;
 		if (err)
 			break;
+		/* `..` at the attach point stays there (the aname confines the client). */
+		if (strcmp(name, "..") == 0 && at_root)
+			strcpy(name, ".");
 		if (strcmp(name, ".") == 0) {
 			fd = vfs_dup(tk, cur);
 		} else if (strcmp(name, "..") == 0) {
@@ -443,6 +454,8 @@ static int op_walk(struct p9_conn *c, const struct p9_fcall *t, struct p9_fcall 
 	}
 	nf->pathfd = cur;
 	cur = -1;
+	nf->root_ino = f->root_ino;
+	nf->root_dev = f->root_dev;
 	set_parent(nf, curparent, curname);
 	curparent = -1;
 	curname = NULL;

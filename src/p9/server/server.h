@@ -59,6 +59,8 @@ struct p9_fid {
 	char *name;    /* its name there (NULL with parentfd -1) */
 	uint64_t pino; /* the parent's inode and device, to follow Trenameat */
 	uint32_t pdev;
+	uint64_t root_ino; /* the attach point (Tattach's aname): `..` stops there */
+	uint32_t root_dev;
 	int openfd; /* after Tlopen/Tlcreate, else -1 */
 	bool isdir;
 	bool isreg; /* openfd is a regular file: its I/O cannot wait for a peer */

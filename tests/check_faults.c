@@ -1,0 +1,488 @@
+/*
+ * check_faults.c - fault-injection sweeps (DESIGN §3 rule 9): for each operation, fail the
+ * n-th consultation of the injector for n = 1, 2, ... until the operation succeeds with no
+ * fault fired. Every run must end in success or a plain negative errno (no crash), leak
+ * nothing (the object counters come back to the value they had before the run, once the
+ * objects the run made are released), and leave no half-applied state behind: a failed
+ * create leaves no name or a complete file, a failed copy-up leaves the upper layer as it
+ * was, a failed 9P request leaves the served tree in the old or the new state, never a mix.
+ *
+ * Operations: mounting tmpfs with options; overlay copy-up by an open for write; each 9P
+ * operation family (create, write, read, rename, readdir, setattr, xattr) through a 9p
+ * mount of the simulated gofer, with FAULT_TRANSPORT and with FAULT_ALLOC. Verity enable
+ * is not swept: there was no src/include/vfslab/verity.h when this file was written.
+ *
+ * Each test ends by printing "faults: cases=N injected=M failures=0" to stderr (Check runs
+ * each test in its own process, so the totals are summed by tests/reliability.sh).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/fault.h"
+#include "base/objcount.h"
+#include "helpers.h"
+#include "vfslab/gofer_sim.h"
+
+#define MAX_N 5000
+
+static unsigned long cases, injected;
+static struct gofer_sim *gs;
+static struct task *st; /* the served kernel's init task */
+
+static void counts(int64_t *c)
+{
+	int k;
+
+	for (k = 0; k < OBJ_NR_KINDS; k++)
+		c[k] = obj_live(k);
+}
+
+/* The counters of the kinds in the kinds mask equal base; the gofer's threads release
+ * fids as they see a connection close, so wait a little before calling it a leak. */
+static void assert_counts_mask(const int64_t *base, const char *what, uint64_t n, unsigned kinds)
+{
+	int64_t now[OBJ_NR_KINDS];
+	int k, tries;
+	bool same = false;
+
+	for (tries = 0; tries < 200 && !same; tries++) {
+		counts(now);
+		same = true;
+		for (k = 0; k < OBJ_NR_KINDS; k++)
+			if ((kinds >> k & 1) && now[k] != base[k])
+				same = false;
+		if (!same)
+			usleep(5000);
+	}
+	for (k = 0; k < OBJ_NR_KINDS; k++)
+		ck_assert_msg(!(kinds >> k & 1) || now[k] == base[k],
+			      "%s n=%llu: %s count %lld, was %lld", what, (unsigned long long)n,
+			      obj_kind_name(k), (long long)now[k], (long long)base[k]);
+}
+
+static void assert_errno(long r, const char *what, uint64_t n)
+{
+	ck_assert_msg(r < 0 && r > -4096, "%s n=%llu: result %ld is not an errno", what,
+		      (unsigned long long)n, r);
+}
+
+static void report(void)
+{
+	fprintf(stderr, "faults: cases=%lu injected=%lu failures=0\n", cases, injected);
+	cases = injected = 0; /* per test, also when CK_FORK=no runs them in one process */
+}
+
+static void file_is(struct task *t, const char *path, const char *want)
+{
+	char buf[256];
+	long n = t_read_file(t, path, buf, sizeof(buf));
+
+	ck_assert_msg(n >= 0, "read %s: %ld", path, n);
+	ck_assert_str_eq(buf, want);
+}
+
+static int stat_of(struct task *t, const char *path, struct vfs_stat *s)
+{
+	return vfs_fstatat(t, AT_FDCWD, path, s, AT_SYMLINK_NOFOLLOW);
+}
+
+static void assert_counts(const int64_t *base, const char *what, uint64_t n)
+{
+	assert_counts_mask(base, what, n, ~0u);
+}
+
+/* ------------------------------------------------------------------ tmpfs mount */
+
+START_TEST(faults_tmpfs_mount_options)
+{
+	int64_t base[OBJ_NR_KINDS];
+	struct vfs_stat root, m;
+	bool done = false;
+	uint64_t n;
+
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/m", 0755));
+	ck_assert_ok(stat_of(tt, "/", &root));
+	for (n = 1; !done && n < MAX_N; n++) {
+		int r;
+		bool fired;
+
+		counts(base);
+		fault_arm(n, (1u << FAULT_ALLOC) | (1u << FAULT_HOST));
+		r = vfs_mount(tt, "tmpfs", "/m", "tmpfs", MS_NOSUID,
+			      "size=1m,nr_inodes=64,mode=0700,uid=5,gid=6");
+		fired = fault_fired();
+		fault_disarm();
+		cases++;
+		injected += fired;
+		if (r == 0) {
+			ck_assert_ok(stat_of(tt, "/m", &m));
+			ck_assert_uint_eq(m.mode, S_IFDIR | 0700);
+			ck_assert_uint_eq(m.uid, 5);
+			ck_assert_ok(vfs_umount2(tt, "/m", 0));
+			done = !fired;
+		} else {
+			assert_errno(r, "mount", n);
+			ck_assert_msg(fired, "mount failed with %d and no fault", r);
+			/* Nothing mounted: /m is still the root filesystem's directory. */
+			ck_assert_ok(stat_of(tt, "/m", &m));
+			ck_assert_uint_eq(m.dev, root.dev);
+		}
+		assert_counts(base, "tmpfs mount", n);
+	}
+	ck_assert(done);
+	report();
+}
+END_TEST
+
+/* ------------------------------------------------------------------ overlay copy-up */
+
+static void names_of(struct task *t, const char *dir, char *out, size_t size)
+{
+	char buf[4096];
+	int fd = vfs_openat(t, AT_FDCWD, dir, O_RDONLY | O_DIRECTORY, 0);
+	size_t used = 0;
+	ssize_t len;
+
+	ck_assert_int_ge(fd, 0);
+	out[0] = '\0';
+	while ((len = vfs_getdents(t, fd, buf, sizeof(buf))) > 0) {
+		ssize_t off = 0;
+
+		while (off < len) {
+			unsigned short reclen;
+			const char *name = buf + off + 19;
+
+			memcpy(&reclen, buf + off + 16, 2);
+			off += reclen;
+			if (strcmp(name, ".") && strcmp(name, ".."))
+				used += (size_t)snprintf(out + used, size - used, "%s,", name);
+		}
+	}
+	vfs_close(t, fd);
+}
+
+START_TEST(faults_overlay_copy_up_open_write)
+{
+	const char *opts = "lowerdir=/lo,upperdir=/up/u,workdir=/up/w";
+	int64_t base[OBJ_NR_KINDS];
+	char before[256], after[256], work[256];
+	bool done = false;
+	uint64_t n;
+
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo", 0755));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/up", 0755));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/t", 0755));
+	ck_assert_ok(vfs_mount(tt, "tmpfs", "/lo", "tmpfs", 0, "mode=0755"));
+	ck_assert_ok(vfs_mount(tt, "tmpfs", "/up", "tmpfs", 0, "mode=0755"));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/up/u", 0755));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/up/w", 0755));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/d", 0755));
+	ck_assert_ok(t_write_file(tt, "/lo/d/f", "lower data", 04755));
+	ck_assert_ok(vfs_setxattrat(tt, AT_FDCWD, "/lo/d/f", "user.k", "v", 1, 0, 0));
+	ck_assert_ok(t_write_file(tt, "/up/u/other", "", 0644));
+	/* The parent is already in the upper layer, so a failed run must leave the upper
+	 * layer exactly as it was (the parent's own copy-up is check_overlay's). */
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/up/u/d", 0755));
+	names_of(tt, "/up/u", before, sizeof(before));
+	/* One look through the overlay first: the lookups cache negative dentries in the
+	 * upper layer (/up/u/d/f), which are not a leak of the runs that follow. */
+	ck_assert_ok(vfs_mount(tt, "overlay", "/t", "overlay", 0, opts));
+	ck_assert_ok(stat_of(tt, "/t/d/f", &(struct vfs_stat){ 0 }));
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+	ck_assert_err(stat_of(tt, "/up/u/d/f", &(struct vfs_stat){ 0 }), ENOENT);
+	for (n = 1; !done && n < MAX_N; n++) {
+		bool fired;
+		int fd;
+
+		/* A fresh mount each time, so what a run leaves cached is released by the
+		 * unmount and the counters can be compared with the value before it. */
+		counts(base);
+		ck_assert_ok(vfs_mount(tt, "overlay", "/t", "overlay", 0, opts));
+		fault_arm(n, (1u << FAULT_ALLOC) | (1u << FAULT_HOST));
+		fd = vfs_openat(tt, AT_FDCWD, "/t/d/f", O_WRONLY, 0);
+		fired = fault_fired();
+		fault_disarm();
+		cases++;
+		injected += fired;
+		if (fd >= 0) {
+			ck_assert_ok(vfs_close(tt, fd));
+			done = !fired;
+			if (!done) {
+				/* Succeeded after a fault elsewhere: undo the copy-up for the
+				 * next run (a complete copy is the allowed outcome). */
+				file_is(tt, "/up/u/d/f", "lower data");
+			}
+		} else {
+			assert_errno(fd, "copy-up", n);
+			ck_assert_msg(fired, "copy-up failed with %d and no fault", fd);
+		}
+		ck_assert_ok(vfs_umount2(tt, "/t", 0));
+		if (fd < 0) {
+			/* The upper layer is as it was: no f, and the work directory holds
+			 * nothing. */
+			names_of(tt, "/up/u", after, sizeof(after));
+			ck_assert_msg(!strcmp(after, before), "n=%llu: upper is %s",
+				      (unsigned long long)n, after);
+			names_of(tt, "/up/u/d", after, sizeof(after));
+			if (!strcmp(after, "f,")) {
+				/* The copy-up completed and the open after it failed: the copy
+				 * must be whole (data, mode, xattrs); it is removed for the
+				 * next run. */
+				struct vfs_stat s;
+				char v[8];
+
+				ck_assert_ok(stat_of(tt, "/up/u/d/f", &s));
+				ck_assert_uint_eq(s.mode, S_IFREG | 04755);
+				file_is(tt, "/up/u/d/f", "lower data");
+				ck_assert_int_eq(vfs_getxattrat(tt, AT_FDCWD, "/up/u/d/f", "user.k",
+								v, sizeof(v), 0),
+						 1);
+				ck_assert_ok(vfs_unlinkat(tt, AT_FDCWD, "/up/u/d/f", 0));
+				after[0] = '\0';
+			}
+			ck_assert_msg(!strcmp(after, ""), "n=%llu: upper d holds %s",
+				      (unsigned long long)n, after);
+			names_of(tt, "/up/w", work, sizeof(work));
+			ck_assert_msg(!strcmp(work, "") || !strcmp(work, "work,"), "work: %s",
+				      work);
+			if (!strcmp(work, "work,")) {
+				names_of(tt, "/up/w/work", work, sizeof(work));
+				ck_assert_msg(!strcmp(work, ""), "n=%llu: work/ holds %s",
+					      (unsigned long long)n, work);
+			}
+			assert_counts(base, "copy-up", n);
+		} else if (!done) {
+			ck_assert_ok(vfs_unlinkat(tt, AT_FDCWD, "/up/u/d/f", 0));
+		}
+	}
+	ck_assert(done);
+	/* Copy-up kept the mode bits (suid included, as Linux's ovl_copy_up keeps them). */
+	{
+		struct vfs_stat s;
+
+		ck_assert_ok(stat_of(tt, "/up/u/d/f", &s));
+		ck_assert_uint_eq(s.mode, S_IFREG | 04755);
+		file_is(tt, "/up/u/d/f", "lower data");
+	}
+	report();
+}
+END_TEST
+
+/* ------------------------------------------------------------------ 9P */
+
+static void g_setup(void)
+{
+	int rfd, wfd;
+
+	t_setup();
+	gs = gofer_sim_start(3, &rfd, &wfd);
+	ck_assert_msg(!IS_ERR(gs), "gofer_sim_start: %ld", PTR_ERR(gs));
+	st = gofer_sim_task(gs);
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/m", 0755));
+}
+
+static void g_teardown(void)
+{
+	int k;
+
+	fault_disarm();
+	kernel_destroy(tk);
+	tk = NULL;
+	tt = NULL;
+	gofer_sim_stop(gs);
+	gs = NULL;
+	for (k = 0; k < OBJ_NR_KINDS; k++)
+		ck_assert_msg(obj_live(k) == 0, "leaked %lld %s object(s)", (long long)obj_live(k),
+			      obj_kind_name(k));
+}
+
+enum p9_family { F_CREATE, F_WRITE, F_READ, F_RENAME, F_READDIR, F_SETATTR, F_XATTR, F_NR };
+
+static const char *const family_name[F_NR] = { "create",  "write",   "read", "rename",
+					       "readdir", "setattr", "xattr" };
+
+/* The served tree before each run: /old (content "old", mode 0644), /d/ with one file. */
+static void served_reset(void)
+{
+	vfs_unlinkat(st, AT_FDCWD, "/new", 0);
+	vfs_unlinkat(st, AT_FDCWD, "/old", 0);
+	ck_assert_ok(t_write_file(st, "/old", "old", 0644));
+	ck_assert_ok(vfs_fchmodat(st, AT_FDCWD, "/old", 0644, 0));
+	vfs_mkdirat(st, AT_FDCWD, "/d", 0755);
+	ck_assert_ok(t_write_file(st, "/d/x", "x", 0644));
+}
+
+/* Run one family's operation through the mount; 0 or -errno. */
+static long p9_op(enum p9_family f)
+{
+	char buf[64];
+	long r;
+	int fd;
+
+	switch (f) {
+	case F_CREATE: return t_write_file(tt, "/m/new", "created", 0640);
+	case F_WRITE:
+		fd = vfs_openat(tt, AT_FDCWD, "/m/old", O_WRONLY | O_TRUNC, 0);
+		if (fd < 0)
+			return fd;
+		r = vfs_write(tt, fd, "new", 3);
+		vfs_close(tt, fd);
+		return r < 0 ? r : r == 3 ? 0 : -EIO;
+	case F_READ:
+		r = t_read_file(tt, "/m/old", buf, sizeof(buf));
+		if (r >= 0 && strcmp(buf, "old"))
+			ck_abort_msg("read returned '%s'", buf);
+		return r < 0 ? r : 0;
+	case F_RENAME: return vfs_renameat2(tt, AT_FDCWD, "/m/old", AT_FDCWD, "/m/new", 0);
+	case F_READDIR: {
+		char names[256];
+
+		fd = vfs_openat(tt, AT_FDCWD, "/m/d", O_RDONLY | O_DIRECTORY, 0);
+		if (fd < 0)
+			return fd;
+		r = vfs_getdents(tt, fd, names, sizeof(names));
+		vfs_close(tt, fd);
+		return r < 0 ? r : 0;
+	}
+	case F_SETATTR:
+		r = vfs_fchmodat(tt, AT_FDCWD, "/m/old", 0600, 0);
+		return r ? r : vfs_truncate(tt, "/m/old", 1);
+	case F_XATTR: return vfs_setxattrat(tt, AT_FDCWD, "/m/old", "user.k", "value", 5, 0, 0);
+	default: return -EINVAL;
+	}
+}
+
+/* The served tree holds the old state or the new one, never a mix. */
+static void served_check(enum p9_family f, bool ok, uint64_t n)
+{
+	char buf[64];
+	struct vfs_stat s;
+	long r;
+
+	switch (f) {
+	case F_CREATE:
+		r = stat_of(st, "/new", &s);
+		if (ok)
+			file_is(st, "/new", "created");
+		else
+			ck_assert_msg(r == -ENOENT || (r == 0 && S_ISREG(s.mode)),
+				      "create n=%llu: /new is %ld", (unsigned long long)n, r);
+		break;
+	case F_WRITE:
+		r = t_read_file(st, "/old", buf, sizeof(buf));
+		ck_assert_int_ge(r, 0);
+		/* O_TRUNC then one write: "", or the whole of either. */
+		ck_assert_msg(ok ? !strcmp(buf, "new")
+				 : !strcmp(buf, "old") || !strcmp(buf, "") || !strcmp(buf, "new"),
+			      "write n=%llu: /old holds '%s'", (unsigned long long)n, buf);
+		break;
+	case F_READ:
+	case F_READDIR:
+		file_is(st, "/old", "old");
+		file_is(st, "/d/x", "x");
+		break;
+	case F_RENAME: {
+		bool o = stat_of(st, "/old", &s) == 0, nw = stat_of(st, "/new", &s) == 0;
+
+		ck_assert_msg(o != nw, "rename n=%llu: old %d new %d", (unsigned long long)n, o,
+			      nw);
+		ck_assert(!ok || nw);
+		file_is(st, o ? "/old" : "/new", "old");
+		break;
+	}
+	case F_SETATTR:
+		ck_assert_ok(stat_of(st, "/old", &s));
+		ck_assert_msg((s.mode & 07777) == 0644 || (s.mode & 07777) == 0600,
+			      "setattr n=%llu: mode %o", (unsigned long long)n, s.mode);
+		ck_assert_msg(s.size == 3 || s.size == 1, "setattr n=%llu: size %lld",
+			      (unsigned long long)n, (long long)s.size);
+		ck_assert(!ok || ((s.mode & 07777) == 0600 && s.size == 1));
+		break;
+	case F_XATTR:
+		r = vfs_getxattrat(st, AT_FDCWD, "/old", "user.k", buf, sizeof(buf), 0);
+		ck_assert_msg(r == -ENODATA || (r == 5 && !memcmp(buf, "value", 5)),
+			      "xattr n=%llu: %ld", (unsigned long long)n, r);
+		ck_assert(!ok || r == 5);
+		vfs_removexattrat(st, AT_FDCWD, "/old", "user.k", 0);
+		break;
+	default: break;
+	}
+}
+
+static void sweep_9p(enum p9_family f, unsigned mask)
+{
+	int64_t base[OBJ_NR_KINDS];
+	bool done = false;
+	uint64_t n;
+
+	for (n = 1; !done && n < MAX_N; n++) {
+		char opts[128];
+		int rfd, wfd;
+		bool fired;
+		long r;
+
+		served_reset();
+		counts(base);
+		ck_assert_ok(gofer_sim_connect(gs, &rfd, &wfd));
+		snprintf(opts, sizeof(opts), "trans=fd,rfdno=%d,wfdno=%d", rfd, wfd);
+		ck_assert_ok(vfs_mount(tt, "gofer", "/m", "9p", 0, opts));
+		fault_arm(n, mask);
+		r = p9_op(f);
+		fired = fault_fired();
+		fault_disarm();
+		cases++;
+		injected += fired;
+		if (r)
+			assert_errno(r, family_name[f], n);
+		ck_assert_msg(!r || fired, "%s failed with %ld and no fault", family_name[f], r);
+		/* A broken connection must still unmount. */
+		ck_assert_ok(vfs_umount2(tt, "/m", 0));
+		served_check(f, r == 0, n);
+		done = r == 0 && !fired;
+		/* Put the served tree back the way the baseline saw it (same number of files,
+		 * the old contents), so any difference in the counters is a leak. */
+		served_reset();
+		/* The gofer keeps each connection's session (a task, its files) until
+		 * gofer_sim_stop, so per run only the client's mounts and superblocks are
+		 * compared; everything else is checked at zero by g_teardown, after the
+		 * whole sweep. */
+		assert_counts_mask(base, family_name[f], n,
+				   (1u << OBJ_MOUNT) | (1u << OBJ_SUPER) | (1u << OBJ_LEAKED_DREF));
+	}
+	ck_assert_msg(done, "%s: no clean run below n=%d", family_name[f], MAX_N);
+}
+
+START_TEST(faults_9p_transport)
+{
+	sweep_9p((enum p9_family)_i, 1u << FAULT_TRANSPORT);
+	report();
+}
+END_TEST
+
+START_TEST(faults_9p_alloc)
+{
+	sweep_9p((enum p9_family)_i, 1u << FAULT_ALLOC);
+	report();
+}
+END_TEST
+
+Suite *faults_suite(void)
+{
+	Suite *s = suite_create("faults");
+	TCase *tc = t_case(s, "local");
+	TCase *g = tcase_create("9p");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, faults_tmpfs_mount_options);
+	tcase_add_test(tc, faults_overlay_copy_up_open_write);
+	tcase_add_checked_fixture(g, g_setup, g_teardown);
+	tcase_set_timeout(g, 60);
+	tcase_add_loop_test(g, faults_9p_transport, 0, F_NR);
+	tcase_add_loop_test(g, faults_9p_alloc, 0, F_NR);
+	suite_add_tcase(s, g);
+	return s;
+}

@@ -1,0 +1,51 @@
+#!/bin/bash
+# reliability.sh - `make reliability`: one summary of the reliability gates. Runs the
+# faults, security and stress suites of $BUILD/check_all, then each fuzz target in
+# build-fuzz/ for FUZZ_SECONDS (default 10) on its seed corpus, and prints
+#   cases tried, faults injected, fuzz executions, escapes attempted, failures
+# Exit status is non-zero when any failure count is not zero (or nothing ran).
+set -u
+BUILD=${BUILD:-build}
+FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
+FUZZ_SECONDS=${FUZZ_SECONDS:-10}
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+
+suite_fail=0
+for s in faults security stress; do
+	if ! CK_RUN_SUITE=$s "./$BUILD/check_all" >"$log/$s.out" 2>&1; then
+		suite_fail=$((suite_fail + 1))
+		echo "reliability: suite $s FAILED:" >&2
+		tail -n 20 "$log/$s.out" >&2
+	fi
+done
+sum() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$log"/*.out | awk '{s+=$1} END {print s+0}'; }
+cases=$(sum 'faults: cases')
+injected=$(sum 'injected')
+escapes_tried=$(sum 'escapes_attempted')
+escapes=$(grep -ho 'escapes=[0-9]*' "$log"/*.out | sed 's/escapes=//' | awk '{s+=$1} END {print s+0}')
+stress_ops=$(sum 'ops')
+
+execs=0; fuzz_fail=0
+for bin in "$FUZZ_BUILD"/fuzz_*; do
+	[ -x "$bin" ] || continue
+	t=$(basename "$bin"); n=${t#fuzz_}; seed=tests/fuzz/corpus/$n
+	[ -d "$seed" ] || seed=tests/fuzz/corpus/${n%%_*}
+	mkdir -p "$FUZZ_BUILD/corpus/$n"
+	if ! "$bin" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
+		-artifact_prefix="$FUZZ_BUILD/" "$FUZZ_BUILD/corpus/$n" \
+		$([ -d "$seed" ] && echo "$seed") >"$log/fuzz_$n.log" 2>&1; then
+		fuzz_fail=$((fuzz_fail + 1))
+		echo "reliability: fuzz target $t FAILED:" >&2
+		grep -m5 -E 'ERROR|SUMMARY|artifact' "$log/fuzz_$n.log" >&2
+	fi
+	e=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log/fuzz_$n.log")
+	echo "  fuzz $t: ${e:-0} executions in $FUZZ_SECONDS s"
+	execs=$((execs + ${e:-0}))
+done
+
+failures=$((suite_fail + fuzz_fail + escapes))
+echo "reliability: cases=$cases faults_injected=$injected stress_ops=$stress_ops" \
+	"fuzz_executions=$execs escapes_attempted=$escapes_tried escapes=$escapes" \
+	"suite_failures=$suite_fail fuzz_failures=$fuzz_fail failures=$failures"
+[ "$failures" -eq 0 ] && [ "$cases" -gt 0 ] && [ "$escapes_tried" -gt 0 ]
