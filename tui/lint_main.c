@@ -15,21 +15,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../sim/rootfs.h"
-#include "vfslab/boot.h"
+#include "replay.h"
 
 int lint_main(int argc, char **argv);
 
-/* From replay_main.c: the CLI's one way to find and read a spec and its manifest. */
-struct loaded_spec {
-	struct boot_spec *spec;
-	struct boot_config conf;
-	struct rootfs_manifest *rootfs;
-	char rootfs_name[4096];
-};
-int replay_load_spec(const char *cmd, const char *arg, const char *rootfs_arg,
-		     struct loaded_spec *ls);
-void replay_unload_spec(struct loaded_spec *ls);
 
 static int tree_lstat(void *ctx, const char *path, mode_t *mode, char *buf, size_t size)
 {
@@ -91,7 +80,7 @@ int lint_main(int argc, char **argv)
 	};
 	const char *rootfs = NULL, *order = NULL, *spec_arg = NULL;
 	char *setv[64], *text;
-	size_t nsets = 0, i;
+	size_t nsets = 0;
 	bool json = false;
 	struct loaded_spec ls;
 	struct boot_lint *lint;
@@ -137,24 +126,10 @@ int lint_main(int argc, char **argv)
 	status = replay_load_spec("lint", spec_arg, rootfs, &ls);
 	if (status)
 		return status;
-	status = 2;
-	if (order && boot_config_set(&ls.conf, "order", order, &e)) {
-		fprintf(stderr, "vfslab: lint: --order %s\n", e.msg);
+	status = replay_apply_config("lint", &ls, order, setv, nsets);
+	if (status)
 		goto out;
-	}
-	for (i = 0; i < nsets; i++) {
-		char *eq = strchr(setv[i], '=');
-
-		if (!eq) {
-			fprintf(stderr, "vfslab: lint: --set %s: want KEY=VALUE\n", setv[i]);
-			goto out;
-		}
-		*eq = '\0';
-		if (boot_config_set(&ls.conf, setv[i], eq + 1, &e)) {
-			fprintf(stderr, "vfslab: lint: --set: %s\n", e.msg);
-			goto out;
-		}
-	}
+	status = 2;
 	tree.ctx = ls.rootfs;
 	tree.lstat = tree_lstat;
 	tree.has_children = tree_has_children;

@@ -20,23 +20,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../sim/rootfs.h"
-#include "vfslab/boot.h"
+#include "replay.h"
 
 int replay_main(int argc, char **argv);
 
-/* What replay_load_spec() found: the spec, the configuration (runsc's defaults, the
- * spec's dev.gvisor.flag.* annotations applied), the manifest and its name. */
-struct loaded_spec {
-	struct boot_spec *spec;
-	struct boot_config conf;
-	struct rootfs_manifest *rootfs;
-	char rootfs_name[4096];
-};
-
-int replay_load_spec(const char *cmd, const char *arg, const char *rootfs_arg,
-		     struct loaded_spec *ls);
-void replay_unload_spec(struct loaded_spec *ls);
 
 static char *read_file(const char *path, size_t *len, int *err)
 {
@@ -196,7 +183,7 @@ int replay_main(int argc, char **argv)
 	};
 	const char *rootfs = NULL, *order = NULL, *format = NULL, *spec_arg = NULL;
 	char *setv[64];
-	size_t nsets = 0, i;
+	size_t nsets = 0;
 	struct loaded_spec ls;
 	struct boot_plan *plan;
 	struct boot_err e;
@@ -262,24 +249,10 @@ int replay_main(int argc, char **argv)
 	status = replay_load_spec("replay", spec_arg, rootfs, &ls);
 	if (status)
 		return status;
-	status = 2;
-	if (order && boot_config_set(&ls.conf, "order", order, &e)) {
-		fprintf(stderr, "vfslab: replay: --order %s\n", e.msg);
+	status = replay_apply_config("replay", &ls, order, setv, nsets);
+	if (status)
 		goto out;
-	}
-	for (i = 0; i < nsets; i++) {
-		char *eq = strchr(setv[i], '=');
-
-		if (!eq) {
-			fprintf(stderr, "vfslab: replay: --set %s: want KEY=VALUE\n", setv[i]);
-			goto out;
-		}
-		*eq = '\0';
-		if (boot_config_set(&ls.conf, setv[i], eq + 1, &e)) {
-			fprintf(stderr, "vfslab: replay: --set: %s\n", e.msg);
-			goto out;
-		}
-	}
+	status = 2;
 	if (boot_plan_build(ls.spec, &ls.conf, &plan, &e)) {
 		fprintf(stderr, "vfslab: replay: %s\n", e.msg);
 		goto out;
@@ -300,4 +273,30 @@ int replay_main(int argc, char **argv)
 out:
 	replay_unload_spec(&ls);
 	return status;
+}
+
+int replay_apply_config(const char *cmd, struct loaded_spec *ls, const char *order,
+			char **setv, size_t nsets)
+{
+	struct boot_err e;
+	size_t i;
+
+	if (order && boot_config_set(&ls->conf, "order", order, &e)) {
+		fprintf(stderr, "vfslab: %s: --order %s\n", cmd, e.msg);
+		return 2;
+	}
+	for (i = 0; i < nsets; i++) {
+		char *eq = strchr(setv[i], '=');
+
+		if (!eq) {
+			fprintf(stderr, "vfslab: %s: --set %s: want KEY=VALUE\n", cmd, setv[i]);
+			return 2;
+		}
+		*eq = '\0';
+		if (boot_config_set(&ls->conf, setv[i], eq + 1, &e)) {
+			fprintf(stderr, "vfslab: %s: --set: %s\n", cmd, e.msg);
+			return 2;
+		}
+	}
+	return 0;
 }

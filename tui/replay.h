@@ -1,0 +1,30 @@
+/*
+ * replay.h - what `vfslab replay` and `vfslab lint` share: finding and reading a spec
+ * (a config.json or a folder holding one) with its rootfs manifest, and applying the
+ * configuration options (--order, --set KEY=VALUE) to it.
+ */
+#ifndef VFSLAB_TUI_REPLAY_H
+#define VFSLAB_TUI_REPLAY_H
+
+#include "../sim/rootfs.h"
+#include "vfslab/boot.h"
+
+/* What replay_load_spec() found: the spec, the configuration (runsc's defaults, the
+ * spec's dev.gvisor.flag.* annotations applied), the manifest and its name. */
+struct loaded_spec {
+	struct boot_spec *spec;
+	struct boot_config conf;
+	struct rootfs_manifest *rootfs;
+	char rootfs_name[4096];
+};
+
+/* 0, or the exit status after printing "vfslab: CMD: ..." (2 for a bad spec). */
+int replay_load_spec(const char *cmd, const char *arg, const char *rootfs_arg,
+		     struct loaded_spec *ls);
+void replay_unload_spec(struct loaded_spec *ls);
+/* Apply --order (NULL: keep) and each --set KEY=VALUE (modified in place); 0, or 2 after
+ * printing what is wrong. */
+int replay_apply_config(const char *cmd, struct loaded_spec *ls, const char *order,
+			char **setv, size_t nsets);
+
+#endif
