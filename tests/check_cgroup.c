@@ -85,6 +85,26 @@ START_TEST(cgroup_membership)
 }
 END_TEST
 
+START_TEST(cgroup_fork_inherits)
+{
+	struct task *a = task_fork(tt), *child;
+	char want[64];
+
+	mount_cg("/cg", "pids");
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/cg/x", 0755));
+	snprintf(want, sizeof(want), "%d", task_pid(a));
+	ck_assert_ok(t_write_file(tt, "/cg/x/cgroup.procs", want, 0644));
+	/* A task forked from a member of /x starts in /x, as Linux's cgroup_fork. */
+	child = task_fork(a);
+	ck_assert_ptr_nonnull(child);
+	snprintf(want, sizeof(want), "%d\n%d\n", task_pid(a), task_pid(child));
+	expect_content("/cg/x/cgroup.procs", want);
+	expect_content("/cg/x/pids.current", "2\n");
+	task_exit(child);
+	task_exit(a);
+}
+END_TEST
+
 START_TEST(cgroup_hierarchies)
 {
 	struct vfs_stat s1, s2;
@@ -226,6 +246,7 @@ Suite *cgroup_suite(void)
 	TCase *tc = t_case(s, "cgroup");
 
 	tcase_add_test(tc, cgroup_membership);
+	tcase_add_test(tc, cgroup_fork_inherits);
 	tcase_add_test(tc, cgroup_hierarchies);
 	tcase_add_test(tc, cgroup_kernels_apart);
 	tcase_add_test(tc, cgroup_non_root);

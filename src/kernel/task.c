@@ -10,6 +10,7 @@
 #include "base/alloc.h"
 #include "base/objcount.h"
 #include "../vfs/internal.h"
+#include "fs/cgroupfs/cgroupfs.h"
 
 void task_enter(struct task *t)
 {
@@ -81,12 +82,19 @@ struct task *task_alloc_locked(struct kernel *k, const struct task *parent)
 	return t;
 }
 
+void task_free_locked(struct task *t);
+
 struct task *task_fork(struct task *parent)
 {
 	struct task *t;
 
 	task_enter(parent);
 	t = task_alloc_locked(parent->k, parent);
+	/* As Linux's fork calls cgroup_fork: the child starts in its parent's cgroups. */
+	if (t && cgroupfs_task_fork(parent->k->vfs, parent->pid, t->pid)) {
+		task_free_locked(t);
+		t = NULL;
+	}
 	task_leave(parent);
 	return t;
 }

@@ -899,6 +899,39 @@ static size_t cg_hierarchies_of(struct vfs *vfs, struct cgroupfs_sb_info **hs, s
 	return n;
 }
 
+int cgroupfs_task_fork(struct vfs *vfs, int parent_pid, int child_pid)
+{
+	struct cgroupfs_sb_info *hs[CG_NR];
+	size_t n, i;
+	int err = 0;
+
+	pthread_mutex_lock(&cg_registry_lock);
+	n = cg_hierarchies_of(vfs, hs, CG_NR);
+	for (i = 0; i < n && !err; i++) {
+		struct cgroupfs_sb_info *si = hs[i];
+		struct cg_member *m = cg_member_find(si, parent_pid);
+		struct cgroupfs_state *cg;
+
+		if (!m)
+			continue; /* the parent is in the root: so is the child */
+		cg = m->cg;
+		if (si->nr_members == si->max_members) {
+			size_t max = si->max_members ? 2 * si->max_members : 8;
+			struct cg_member *nm = vl_realloc(si->members, max * sizeof(*nm));
+
+			if (!nm) {
+				err = -ENOMEM;
+				break;
+			}
+			si->members = nm;
+			si->max_members = max;
+		}
+		si->members[si->nr_members++] = (struct cg_member){ child_pid, cg };
+	}
+	pthread_mutex_unlock(&cg_registry_lock);
+	return err;
+}
+
 int cgroupfs_show_task(struct vfs *vfs, int pid, struct strbuf *out)
 {
 	struct cgroupfs_sb_info *hs[CG_NR];

@@ -24,8 +24,8 @@
  * Membership: writing a PID (0: the writer) to cgroup.procs or tasks moves that task
  * of the mounting kernel (ESRCH if there is none); reading lists the member PIDs,
  * sorted; a task never moved is in the root. pids.current counts the tasks of the
- * cgroup and its descendants. Tasks forked later start in the root (fork does not yet
- * inherit).
+ * cgroup and its descendants. A forked task starts in its parent's cgroups
+ * (cgroupfs_task_fork, called by task_fork as Linux's fork calls cgroup_fork).
  *
  * Hierarchies, as gVisor's GetFilesystem: a mount of a controller set that has a
  * hierarchy in the VFS is another view of it (the same superblock); a set that
@@ -41,6 +41,9 @@
 
 extern const struct fs_type cgroupfs_fs_type;
 
+/* A new task child_pid joins parent_pid's cgroup in every hierarchy of vfs. VFS lock
+ * held. 0 or -ENOMEM (nothing half-done that matters: the child is then in the root). */
+int cgroupfs_task_fork(struct vfs *vfs, int parent_pid, int child_pid);
 /* /proc/PID/cgroup: "ID:controllers:/path" per hierarchy of vfs, by ID descending, as
  * Linux. VFS lock held. */
 int cgroupfs_show_task(struct vfs *vfs, int pid, struct strbuf *out);
