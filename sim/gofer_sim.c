@@ -8,6 +8,7 @@
 #include "vfslab/gofer_sim.h"
 
 #include <errno.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -78,6 +79,24 @@ int gofer_sim_connect(struct gofer_sim *g, int *rfd, int *wfd)
 	}
 	g->fds[g->nfds++] = sv[1];
 	*rfd = *wfd = sv[1];
+	return 0;
+}
+
+int gofer_sim_quiesce(struct gofer_sim *g)
+{
+	struct timespec pause = { 0, 1000000 };
+	unsigned i, waited;
+
+	for (i = 0; i < g->nfds; i++)
+		close(g->fds[i]);
+	g->nfds = 0;
+	/* A connection ends when its reader sees EOF and its workers are joined, so every
+	 * request already received has been carried out once the count is zero. */
+	for (waited = 0; p9_server_nconns(g->srv) > 0; waited++) {
+		if (waited == 30000)
+			return -ETIMEDOUT;
+		nanosleep(&pause, NULL);
+	}
 	return 0;
 }
 

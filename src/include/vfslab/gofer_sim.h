@@ -22,6 +22,11 @@ struct task;
 struct gofer_sim *gofer_sim_start(uint64_t seed, int *rfd, int *wfd);
 /* Another connection to the same gofer (each mount wants its own). 0 or -errno. */
 int gofer_sim_connect(struct gofer_sim *g, int *rfd, int *wfd);
+/* Close the gofer's ends of every connection handed out and wait until the server has
+ * finished with all of them (their requests carried out or dropped): after a client
+ * unmounts, the served tree is then final. 0, or -ETIMEDOUT after 30 s (a client still
+ * holds a connection open). */
+int gofer_sim_quiesce(struct gofer_sim *g);
 /* The served kernel's init task (root), to populate and inspect the served tree. */
 struct task *gofer_sim_task(struct gofer_sim *g);
 /* Ends every connection, then destroys the server and the served kernel. */
