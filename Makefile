@@ -228,13 +228,18 @@ deps:
 run: $(CLI)
 	exec ./$(CLI) $(ARGS)
 
+# The Linux oracle the tests run. The coverage run uses the plain build's: a gcov-built
+# oracle would write its .gcda files inside the chroot it runs in (the tmpfs or overlay
+# being compared), and the oracle is not part of src/ anyway.
+ORACLE_RUN ?= $(CURDIR)/$(ORACLE)
+
 # Check's timeouts are per test in fork mode; slow builds (sanitizers, gcov) scale them.
 CK_TIMEOUT_MULTIPLIER ?= 1
 # Check's own default (4 s) is short for the fault sweeps on a busy or instrumented build.
 CK_DEFAULT_TIMEOUT ?= 30
 TEST_ENV := CK_TIMEOUT_MULTIPLIER=$(CK_TIMEOUT_MULTIPLIER) CK_DEFAULT_TIMEOUT=$(CK_DEFAULT_TIMEOUT) \
 	BUILD=$(BUILD) \
-	VFSLAB=$(CURDIR)/$(CLI) ORACLE=$(CURDIR)/$(ORACLE)
+	VFSLAB=$(CURDIR)/$(CLI) ORACLE=$(ORACLE_RUN)
 
 # The helper scripts are other people's and may not exist yet: a missing script is
 # skipped with a message, a failing one fails the target.
@@ -377,7 +382,8 @@ coverage:
 	find $(COV_BUILD) -name '*.gcda' -delete
 	@echo "lcov: baseline capture -> $(COV_BUILD)/base.info"
 	@$(call capture,--initial,$(COV_BUILD)/base.info)
-	+$(COV_MAKE) check
+	+$(MAKE) BUILD=build build/oracle
+	+$(COV_MAKE) ORACLE_RUN=$(CURDIR)/build/oracle check
 	@echo "lcov: capture -> $(COV_BUILD)/test.info"
 	@$(call capture,,$(COV_BUILD)/test.info)
 	$(LCOV) --add-tracefile $(COV_BUILD)/base.info --add-tracefile $(COV_BUILD)/test.info \
