@@ -8,6 +8,7 @@
  * prefix lookup relies on it only for the order it lists ambiguous candidates in.
  */
 #include "cmd.h"
+#include "setup.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -29,6 +30,14 @@ const struct cmd cmd_table[] = {
 	  "decoded. No newline is added.\n"
 	  "Example: append /etc/motd 'second line\\n'",
 	  cmd_append, 0 },
+	{ "break", "break DEST|KIND", "stop the setup before a destination or a kind of step",
+	  "Sets a breakpoint: the setup stops before the first step whose target is DEST (an\n"
+	  "absolute path, e.g. the mkdir and mount steps of a mount) or whose kind is KIND\n"
+	  "(register-fs, mount-root, configure-overlay, mkdir, mount, shared-mount, set-rw,\n"
+	  "restore-ro, mount-tmp, skip, resolve-exec, ...). step, next, finish and continue\n"
+	  "stop there; breakpoints survive reset and order.\n"
+	  "Example: break /dev/pts",
+	  cmd_break, 0 },
 	{ "cat", "cat PATH...", "print the contents of files",
 	  "Reads each PATH to its end and copies the bytes to the output as they are.\n"
 	  "Example: cat /etc/hostname",
@@ -47,6 +56,29 @@ const struct cmd cmd_table[] = {
 	  "the group), as chown(2); -h changes a symlink itself (lchown(2)).\n"
 	  "Example: chown 1000:1000 /home/user",
 	  cmd_chown, 0 },
+	{ "compare", "compare", "run the spec under both orders and show the mounts side by side",
+	  "Runs the spec's mount setup to the end twice on fresh kernels, under the gvisor\n"
+	  "order (by destination length, as runsc) and the spec order (as runc and crun), and\n"
+	  "prints every mount point with what is mounted there under each: type, source, rw/ro\n"
+	  "and (shadowed) when a later mount hides it. Rows that differ start with '*'. The\n"
+	  "session's own setup is not touched.\n"
+	  "Example: compare",
+	  cmd_compare, 0 },
+	{ "continue", "continue", "carry the setup on to the next breakpoint or the end",
+	  "Carries out steps until a breakpoint is reached (the setup stops before that step)\n"
+	  "or the setup is complete; from a breakpoint, the step it names is carried out\n"
+	  "first. Each step's mount-table change is printed. 'c' is short for it.\n"
+	  "Example: continue",
+	  cmd_continue, CMD_F_STEP },
+	{ "c", "c", "continue",
+	  "Same as continue.\n"
+	  "Example: c",
+	  cmd_continue, CMD_F_STEP | CMD_F_ALIAS },
+	{ "delete", "delete [N...]", "delete breakpoints (all without N)",
+	  "Deletes the breakpoints numbered N (as 'info breakpoints' lists them), or every\n"
+	  "breakpoint when no number is given.\n"
+	  "Example: delete 1",
+	  cmd_delete, 0 },
 	{ "echo", "echo [TEXT...]", "print the words given, then a newline",
 	  "Prints its arguments separated by spaces; handy to label parts of a script.\n"
 	  "Example: echo -- now as user 1000 --",
@@ -62,6 +94,13 @@ const struct cmd cmd_table[] = {
 	  "brackets after the source.\n"
 	  "Example: findmnt",
 	  cmd_findmnt, 0 },
+	{ "finish", "finish", "carry out the rest of the current phase of the setup",
+	  "Carries out steps to the end of the current phase: devices (registration and\n"
+	  "device files), root (masters, overlay, the root mount), submounts, tmp, restore\n"
+	  "(read-only again), process (executable, masked paths, restore's FD map). Stops\n"
+	  "early at a breakpoint.\n"
+	  "Example: finish",
+	  cmd_finish, CMD_F_STEP },
 	{ "getxattr", "getxattr [-h] PATH NAME", "print the value of an extended attribute",
 	  "Prints the value of the attribute NAME of PATH, C-escaped, then a newline; -h\n"
 	  "reads a symlink's own attribute (lgetxattr(2)).\n"
@@ -77,6 +116,19 @@ const struct cmd cmd_table[] = {
 	  "the commands run as, as id(1) does with numbers only.\n"
 	  "Example: su 1000:1000,10; id",
 	  cmd_id, 0 },
+	{ "info", "info breakpoints", "list the breakpoints",
+	  "Lists the breakpoints with their number, type (destination or kind), what they\n"
+	  "match and how many times they stopped the setup.\n"
+	  "Example: info breakpoints",
+	  cmd_info, 0 },
+	{ "lint", "lint [--json]", "the spec's ordering hazards and mistakes",
+	  "Reports what 'vfslab lint' reports for the loaded spec under the session's order and\n"
+	  "configuration: mounts shadowed by later ones, duplicate destinations, order left\n"
+	  "undefined by gVisor's unstable sort, destinations through symlinks, /proc or /sys\n"
+	  "replaced, a hidden /tmp, unsupported types and options, hint problems, verity with\n"
+	  "no root hash. --json prints a JSON document.\n"
+	  "Example: lint",
+	  cmd_lint, 0 },
 	{ "listxattr", "listxattr [-h] PATH", "list the extended attributes of a file",
 	  "Prints the names of PATH's extended attributes, sorted, one a line; -h lists a\n"
 	  "symlink's own (llistxattr(2)).\n"
@@ -135,12 +187,30 @@ const struct cmd cmd_table[] = {
 	  "replaced; --exchange swaps SRC and DST atomically (RENAME_EXCHANGE).\n"
 	  "Example: mv --exchange /a /b",
 	  cmd_mv, 0 },
+	{ "next", "next [N]", "carry out steps up to the next mount",
+	  "Carries out steps up to and including the next one that mounts something (a mount,\n"
+	  "mount-root, shared-mount, mount-tmp or pod master), so its mount point and overlay\n"
+	  "layers come with it; N times with a count. Stops early at a breakpoint.\n"
+	  "Example: next",
+	  cmd_next, CMD_F_STEP },
 	{ "op", "op [-U UMASK] [-u UID] [-g GID[,GID...]] SYSCALL ARGS [: SYSCALL ARGS]...",
 	  "the conformance command (pjdfstest's helper syntax)",
 	  "Runs system calls as pjdfstest's helper program does and prints one line per call:\n"
 	  "0, the errno name, or the fields a stat call asked for. See DESIGN.md section 6.\n"
 	  "Example: op -u 1000 -g 1000 open /f O_CREAT,O_WRONLY 0644 : write 0 hello",
 	  cmd_op, 0 },
+	{ "order", "order [gvisor|spec]", "show or change the mount ordering policy (restarts)",
+	  "Without an argument prints the ordering policy. With one, rebuilds the plan under\n"
+	  "that order and restarts the setup on a fresh kernel: gvisor sorts the spec's mounts\n"
+	  "by destination length (runsc; stable here), spec keeps the listed order (runc, crun).\n"
+	  "Example: order spec",
+	  cmd_order, 0 },
+	{ "plan", "plan", "list the setup's steps, marking where it stands",
+	  "Prints every step of the plan, one per line (the format of 'vfslab replay --format\n"
+	  "steps'), each prefixed with '+' when carried out, '!' when it failed, '=>' for the\n"
+	  "next one; breakpoints are marked [break].\n"
+	  "Example: plan",
+	  cmd_plan, 0 },
 	{ "pwd", "pwd", "print the working directory",
 	  "Prints the current task's working directory relative to its root (getcwd(2)).\n"
 	  "Example: pwd",
@@ -158,6 +228,11 @@ const struct cmd cmd_table[] = {
 	  "Removes the attribute NAME of PATH (removexattr(2)); -h acts on a symlink itself.\n"
 	  "Example: removexattr /f user.comment",
 	  cmd_removexattr, 0 },
+	{ "reset", "reset", "start the setup again on a fresh kernel",
+	  "Throws the kernel away and starts the setup again at step 0 on a fresh one; the\n"
+	  "spec, the order and the breakpoints are kept.\n"
+	  "Example: reset",
+	  cmd_reset, 0 },
 	{ "rm", "rm [-r] [-f] PATH...", "remove files (and trees with -r)",
 	  "Unlinks each PATH (unlinkat(2)). With -r a directory is removed with its contents,\n"
 	  "depth first (a mount point inside gives EBUSY and the rest goes on); without -r a\n"
@@ -173,12 +248,29 @@ const struct cmd cmd_table[] = {
 	  "with no flags); -h sets a symlink's own attribute.\n"
 	  "Example: setxattr /f user.comment 'hello\\0world'",
 	  cmd_setxattr, 0 },
+	{ "spec", "spec load [--rootfs M] PATH|default | spec show", "load a spec, or show the loaded one",
+	  "spec load reads an OCI config.json (or a folder holding one; 'default' is the\n"
+	  "embedded runc spec) with its rootfs manifest (--rootfs, rootfs.manifest beside it,\n"
+	  "or the embedded one) and starts its setup at step 0 on a fresh kernel. spec show\n"
+	  "prints the spec, rootfs, configuration and progress.\n"
+	  "Example: spec load fixtures/specs/podman-style",
+	  cmd_spec, 0 },
 	{ "stat", "stat [-L] PATH...", "show a file's status as stat(1) does",
 	  "Prints the status of each PATH in the default layout of coreutils' stat, times in\n"
 	  "UTC; a symlink is described itself unless -L follows it. Names: uid and gid 0\n"
 	  "show as root, other ids as UNKNOWN (the simulated kernel has no user database).\n"
 	  "Example: stat -L /proc/self",
 	  cmd_stat, 0 },
+	{ "step", "step [N]", "carry out one step of the setup (N steps with a count)",
+	  "Carries out the next step of the mount setup and prints it with the change it made\n"
+	  "to the mount table ('+' a mount added, '~' flags changed, created, skipped, or '!'\n"
+	  "the error that stops the setup). 's' is short for it; an empty line repeats it.\n"
+	  "Example: step 3",
+	  cmd_step, CMD_F_STEP },
+	{ "s", "s", "step",
+	  "Same as step.\n"
+	  "Example: s",
+	  cmd_step, CMD_F_STEP | CMD_F_ALIAS },
 	{ "su", "su [UID[:GID[,GID...]]]", "run the following commands as another user",
 	  "Switches to a task with the given credentials, made from the current one (same\n"
 	  "working directory, root, umask and mounts), as su(1) without '-' does. GID defaults\n"
@@ -246,13 +338,58 @@ int session_init(struct session *s)
 	return 0;
 }
 
+int session_init_spec(struct session *s, const char *path, const char *rootfs, bool host)
+{
+	struct boot_err e;
+	int status;
+
+	memset(s, 0, sizeof(*s));
+	s->out = stdout;
+	s->err = stderr;
+	s->src = "";
+	s->setup = calloc(1, sizeof(*s->setup));
+	if (!s->setup) {
+		fputs("vfslab: out of memory\n", stderr);
+		return 1;
+	}
+	status = setup_load(s->setup, "repl", path, rootfs, host, stderr);
+	if (status) {
+		free(s->setup);
+		s->setup = NULL;
+		return status;
+	}
+	if (setup_start(s->setup, &e)) {
+		fprintf(stderr, "vfslab: repl: %s\n", e.msg);
+		setup_free(s->setup);
+		free(s->setup);
+		s->setup = NULL;
+		return 2;
+	}
+	session_attach(s);
+	return 0;
+}
+
+void session_attach(struct session *s)
+{
+	if (s->task && s->task != s->init)
+		task_exit(s->task);
+	s->k = s->setup->k;
+	s->init = kernel_init_task(s->k);
+	s->task = s->init;
+}
+
 void session_fini(struct session *s)
 {
 	if (s->task && s->task != s->init)
 		task_exit(s->task);
 	s->task = NULL;
-	if (s->k)
+	if (s->setup) {
+		setup_free(s->setup);
+		free(s->setup);
+		s->setup = NULL;
+	} else if (s->k) {
 		kernel_destroy(s->k);
+	}
 	s->k = NULL;
 }
 

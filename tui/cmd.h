@@ -25,6 +25,7 @@
 
 struct kernel;
 struct task;
+struct setup;
 
 enum cmd_status {
 	CMD_OK = 0,
@@ -43,6 +44,9 @@ struct session {
 	unsigned line;	       /* line of the command being run (1-based) */
 	const struct cmd *cur; /* the command being run, for its messages */
 	bool quit;	       /* set by quit/exit: the loop ends after this command */
+	struct setup *setup;   /* the spec being set up; owns the kernel (NULL: a bare one) */
+	const struct cmd *last_step; /* the last stepping command, for an empty line */
+	char prompt[160];	     /* session_prompt()'s buffer */
 };
 
 /* Flags of a command. */
@@ -61,9 +65,17 @@ struct cmd {
 extern const struct cmd cmd_table[];
 extern const size_t cmd_table_len;
 
-/* A session on a fresh simulated kernel (seed 1). Returns 0 or -errno. */
+/* A session on a fresh simulated kernel (seed 1) with no spec. Returns 0 or -errno. */
 int session_init(struct session *s);
+/* A session on a spec's mount setup, at step 0 (path NULL: the embedded default spec
+ * and rootfs; host: the real host). Returns 0, or an exit status after printing why. */
+int session_init_spec(struct session *s, const char *path, const char *rootfs, bool host);
+/* After the setup made a new kernel (reset, order, spec load): point the session at it
+ * (a task made by su is ended). */
+void session_attach(struct session *s);
 void session_fini(struct session *s);
+/* "vfslab> " or, with a spec, where the setup stands: "vfslab [7/23 /dev/pts]> ". */
+const char *session_prompt(struct session *s);
 
 /* Find a command by its full name or a unique prefix of one. On failure reports
  * "unknown command" or "ambiguous command: CANDIDATES" (when report) and returns NULL. */
@@ -170,6 +182,22 @@ int cmd_mount(struct session *s, int argc, char **argv);
 int cmd_umount(struct session *s, int argc, char **argv);
 int cmd_mountinfo(struct session *s, int argc, char **argv);
 int cmd_findmnt(struct session *s, int argc, char **argv);
+/* findmnt's tree of t's mounts, to out; 0 or -errno. */
+int findmnt_print(struct task *t, FILE *out);
+/* cmd_boot.c: the mount setup */
+int cmd_spec(struct session *s, int argc, char **argv);
+int cmd_plan(struct session *s, int argc, char **argv);
+int cmd_step(struct session *s, int argc, char **argv);
+int cmd_next(struct session *s, int argc, char **argv);
+int cmd_finish(struct session *s, int argc, char **argv);
+int cmd_continue(struct session *s, int argc, char **argv);
+int cmd_break(struct session *s, int argc, char **argv);
+int cmd_delete(struct session *s, int argc, char **argv);
+int cmd_info(struct session *s, int argc, char **argv);
+int cmd_reset(struct session *s, int argc, char **argv);
+int cmd_order(struct session *s, int argc, char **argv);
+int cmd_compare(struct session *s, int argc, char **argv);
+int cmd_lint(struct session *s, int argc, char **argv);
 /* cmd_verity.c */
 int cmd_verity(struct session *s, int argc, char **argv);
 

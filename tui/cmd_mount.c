@@ -307,7 +307,7 @@ static void fm_add(struct fm *f, size_t i, const char *prefix, const char *branc
 	sb_free(&sb);
 }
 
-int cmd_findmnt(struct session *s, int argc, char **argv)
+int findmnt_print(struct task *t, FILE *out)
 {
 	struct vfs_mount_info *list;
 	int wt = 6, ws = 6, wf = 6; /* "TARGET", "SOURCE", "FSTYPE" */
@@ -315,12 +315,9 @@ int cmd_findmnt(struct session *s, int argc, char **argv)
 	size_t n, i;
 	int err;
 
-	(void)argv;
-	if (argc > 1)
-		return cmd_usage(s, "too many arguments");
-	err = vfs_mount_list(s->task, &list, &n);
+	err = vfs_mount_list(t, &list, &n);
 	if (err)
-		return cmd_err(s, NULL, err);
+		return err;
 	f.m = list;
 	f.n = n;
 	f.nrows = 0;
@@ -335,12 +332,12 @@ int cmd_findmnt(struct session *s, int argc, char **argv)
 		ws = MAX(ws, (int)strlen(f.rows[i].source));
 		wf = MAX(wf, (int)strlen(f.rows[i].fstype));
 	}
-	fprintf(s->out, "%-*s %-*s %-*s %s\n", wt, "TARGET", ws, "SOURCE", wf, "FSTYPE", "OPTIONS");
+	fprintf(out, "%-*s %-*s %-*s %s\n", wt, "TARGET", ws, "SOURCE", wf, "FSTYPE", "OPTIONS");
 	for (i = 0; i < f.nrows; i++) {
 		struct fm_row *r = &f.rows[i];
 
 		/* Pad by display width: the box characters take 3 bytes for 1 column. */
-		fprintf(s->out, "%s%*s %-*s %-*s %s\n", r->target, wt - r->width, "", ws, r->source,
+		fprintf(out, "%s%*s %-*s %-*s %s\n", r->target, wt - r->width, "", ws, r->source,
 			wf, r->fstype, r->options);
 		free(r->target);
 		free(r->source);
@@ -348,5 +345,18 @@ int cmd_findmnt(struct session *s, int argc, char **argv)
 	}
 	free(f.rows);
 	vfs_mount_list_free(list, n);
+	return 0;
+}
+
+int cmd_findmnt(struct session *s, int argc, char **argv)
+{
+	int err;
+
+	(void)argv;
+	if (argc > 1)
+		return cmd_usage(s, "too many arguments");
+	err = findmnt_print(s->task, s->out);
+	if (err)
+		return cmd_err(s, NULL, err);
 	return CMD_OK;
 }

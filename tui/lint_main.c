@@ -48,6 +48,13 @@ static bool tree_has_children(void *ctx, const char *path)
 	return rootfs_has_children(ctx, path);
 }
 
+void replay_lint_tree(struct boot_tree *tree, struct rootfs_manifest *m)
+{
+	tree->ctx = m;
+	tree->lstat = tree_lstat;
+	tree->has_children = tree_has_children;
+}
+
 static const char lint_usage[] =
 	"usage: vfslab lint SPEC [--rootfs M] [--order gvisor|spec] [--json]\n"
 	"\n"
@@ -130,9 +137,7 @@ int lint_main(int argc, char **argv)
 	if (status)
 		goto out;
 	status = 2;
-	tree.ctx = ls.rootfs;
-	tree.lstat = tree_lstat;
-	tree.has_children = tree_has_children;
+	replay_lint_tree(&tree, ls.rootfs);
 	if (boot_lint_run(ls.spec, &ls.conf, &tree, &lint, &e)) {
 		fprintf(stderr, "vfslab: lint: %s\n", e.msg);
 		goto out;

@@ -42,23 +42,29 @@ static const char main_usage[] =
 	"                                     a 9P2000.L server confined to the host directory DIR\n"
 	"  help                               this text\n"
 	"\n"
-	"Without a command, or with only REPL options, vfslab runs 'vfslab repl'. In this\n"
-	"build the REPL runs on the bare simulated kernel: its root is an empty tmpfs (the\n"
-	"default spec and rootfs come with issue 7). Not yet available: tui (issue 8).\n"
+	"Without a command, or with only REPL options, vfslab runs 'vfslab repl' on the\n"
+	"embedded default spec (runc spec's) and rootfs, in the simulated kernel.\n"
+	"Not yet available: tui (issue 8).\n"
 	"'vfslab repl --help' describes the REPL; inside it, "
 	"'help' lists the commands.\n";
 
 static const char repl_usage[] =
-	"usage: vfslab repl [-f SCRIPT | -c 'CMD; CMD']\n"
+	"usage: vfslab repl [--spec SPEC] [--rootfs M] [--host] [-f SCRIPT | -c 'CMD; CMD']\n"
 	"\n"
-	"Runs REPL commands ('help' lists them) on a simulated kernel whose root is an empty\n"
-	"tmpfs, as root (uid 0, gid 0, umask 0022); the clock starts at 2020-01-01T00:00:00Z\n"
-	"and every run with the same input prints the same output.\n"
+	"Runs REPL commands ('help' lists them) on the mount setup of SPEC (a config.json or a\n"
+	"folder holding one; default: the embedded runc spec), stopped at its first step: the\n"
+	"kernel's root is still an empty tmpfs until 'step', 'next' or 'continue' mount the\n"
+	"container's root. Commands run as root (uid 0, gid 0, umask 0022); the simulated\n"
+	"clock starts at 2020-01-01T00:00:00Z and every run with the same input prints the\n"
+	"same output.\n"
 	"\n"
+	"  --spec SPEC  the OCI spec to set up\n"
+	"  --rootfs M   its rootfs manifest (default: rootfs.manifest beside SPEC, else the\n"
+	"               embedded minimal rootfs)\n"
 	"  -f SCRIPT   run the commands of SCRIPT; each command line is echoed as\n"
 	"              'vfslab> LINE' before its output (as debugfs -f), comments as they are\n"
 	"  -c CMDS     run CMDS: commands separated by ';' or newlines (not echoed)\n"
-	"  --host      the real host instead of the simulation (not available yet: issue 7)\n"
+	"  --host      the real host: gofer processes serve root.path and bind sources\n"
 	"  -h, --help  this text\n"
 	"\n"
 	"Without -f or -c, commands come from standard input: a terminal gets an interactive\n"
@@ -86,8 +92,10 @@ static int cmd_repl_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct repl_opts ro = { NULL, NULL };
+	const char *spec = NULL, *rootfs = NULL;
+	bool host = false;
 	struct session s;
-	int c, err, status;
+	int c, status;
 
 	opterr = 0;
 	optind = 1;
@@ -96,15 +104,9 @@ static int cmd_repl_main(int argc, char **argv)
 		case 'f': ro.file = optarg; break;
 		case 'c': ro.cmds = optarg; break;
 		case 'h': fputs(repl_usage, stdout); return 0;
-		case 'H':
-			fputs("vfslab: repl: --host: not available in this build (issue 7)\n",
-			      stderr);
-			return 2;
-		case 'S':
-		case 'R':
-			fprintf(stderr, "vfslab: repl: %s: not available in this build (issue 7)\n",
-				argv[optind - 1]);
-			return 2;
+		case 'H': host = true; break;
+		case 'S': spec = optarg; break;
+		case 'R': rootfs = optarg; break;
 		case ':':
 			fprintf(stderr, "vfslab: repl: option '%s' requires an argument\n",
 				argv[optind - 1]);
@@ -130,11 +132,9 @@ static int cmd_repl_main(int argc, char **argv)
 		fputs("vfslab: repl: -f and -c cannot be used together\n", stderr);
 		return 2;
 	}
-	err = session_init(&s);
-	if (err) {
-		fprintf(stderr, "vfslab: cannot start the simulated kernel: %s\n", strerror(-err));
-		return 1;
-	}
+	status = session_init_spec(&s, spec, rootfs, host);
+	if (status)
+		return status;
 	status = repl_run(&s, &ro);
 	session_fini(&s);
 	return status;

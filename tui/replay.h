@@ -22,6 +22,13 @@ struct loaded_spec {
 int replay_load_spec(const char *cmd, const char *arg, const char *rootfs_arg,
 		     struct loaded_spec *ls);
 void replay_unload_spec(struct loaded_spec *ls);
+/* The embedded default spec (runc spec's) with rootfs_arg or the embedded rootfs. */
+int replay_load_default(const char *cmd, const char *rootfs_arg, struct loaded_spec *ls);
+/* The bundle directory of a SPEC argument (the folder, or the config.json's directory;
+ * "." for NULL); NULL when out of memory. Caller frees. */
+char *replay_bundle_dir(const char *arg);
+/* What lint may ask about the rootfs m (lint_main.c). */
+void replay_lint_tree(struct boot_tree *tree, struct rootfs_manifest *m);
 /* Apply --order (NULL: keep) and each --set KEY=VALUE (modified in place); 0, or 2 after
  * printing what is wrong. */
 int replay_apply_config(const char *cmd, struct loaded_spec *ls, const char *order,

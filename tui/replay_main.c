@@ -21,6 +21,10 @@
 #include <sys/stat.h>
 
 #include "replay.h"
+#include "setup.h"
+#include "vfslab/boot_sim.h"
+#include "vfslab/kernel.h"
+#include "vfslab/vfs.h"
 
 int replay_main(int argc, char **argv);
 
@@ -141,6 +145,71 @@ fail:
 	return 2;
 }
 
+int replay_load_default(const char *cmd, const char *rootfs_arg, struct loaded_spec *ls)
+{
+	char msg[512];
+	struct boot_err e;
+	size_t len;
+	char *text;
+	int err;
+
+	memset(ls, 0, sizeof(*ls));
+	boot_config_default(&ls->conf);
+	if (boot_spec_parse(rootfs_default_spec, strlen(rootfs_default_spec),
+			    "(embedded default spec)", &ls->spec, &e)) {
+		fprintf(stderr, "vfslab: %s: %s\n", cmd, e.msg);
+		return 2;
+	}
+	if (rootfs_arg) {
+		snprintf(ls->rootfs_name, sizeof(ls->rootfs_name), "%s", rootfs_arg);
+		text = read_file(rootfs_arg, &len, &err);
+		if (!text) {
+			fprintf(stderr, "vfslab: %s: %s: %s\n", cmd, rootfs_arg, strerror(err));
+			goto fail;
+		}
+	} else {
+		snprintf(ls->rootfs_name, sizeof(ls->rootfs_name), "(embedded rootfs)");
+		text = strdup(rootfs_embedded_manifest);
+		len = text ? strlen(text) : 0;
+		if (!text)
+			goto fail;
+	}
+	err = rootfs_parse(text, len, ls->rootfs_name, &ls->rootfs, msg, sizeof(msg));
+	free(text);
+	if (err) {
+		fprintf(stderr, "vfslab: %s: %s\n", cmd, msg);
+		goto fail;
+	}
+	return 0;
+fail:
+	replay_unload_spec(ls);
+	return 2;
+}
+
+char *replay_bundle_dir(const char *arg)
+{
+	struct stat st;
+	char *dir, *slash;
+
+	if (!arg)
+		return strdup(".");
+	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
+		return strdup(arg);
+	dir = strdup(arg);
+	if (!dir)
+		return NULL;
+	slash = strrchr(dir, '/');
+	if (!slash) {
+		free(dir);
+		return strdup(".");
+	}
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return dir;
+}
+
 void replay_unload_spec(struct loaded_spec *ls)
 {
 	boot_spec_free(ls->spec);
@@ -157,8 +226,10 @@ static const char replay_usage[] =
 	"\n"
 	"  --format steps       the plan: every step the setup takes, one per line, with why\n"
 	"  --format mountinfo|tree|json\n"
-	"                       the mount table after the setup (mountinfo is the default;\n"
-	"                       these need the mount stepper: not in this build)\n"
+	"                       the mount table after the setup: /proc/self/mountinfo (the\n"
+	"                       default), findmnt's tree, or JSON with the steps' changes\n"
+	"  --host               the real host: gofer processes serve root.path and the bind\n"
+	"                       sources (relative paths from the spec's directory)\n"
 	"  --order gvisor|spec  gvisor (default): mounts sorted by destination length, as\n"
 	"                       runsc does; spec: in the spec's order, as runc and crun\n"
 	"  --rootfs M           the rootfs manifest (default: rootfs.manifest beside the\n"
@@ -169,6 +240,51 @@ static const char replay_usage[] =
 	"\n"
 	"Exit status: 0 done, 1 the setup fails part way (as runsc would), 2 usage error or\n"
 	"invalid spec.\n";
+
+/* Carry the setup out to the end and print the mount table. */
+static int replay_run(const char *spec_arg, const char *rootfs, const char *order, char **setv,
+		      size_t nsets, const char *format, bool host)
+{
+	struct setup su;
+	struct boot_err e;
+	char *text;
+	size_t len, i;
+	int status, err;
+
+	status = setup_load(&su, "replay", spec_arg, rootfs, host, stderr);
+	if (status)
+		return status;
+	status = replay_apply_config("replay", &su.ls, order, setv, nsets);
+	if (status)
+		goto out;
+	err = setup_start(&su, &e);
+	if (err) {
+		fprintf(stderr, "vfslab: replay: %s\n", e.msg);
+		status = 2;
+		goto out;
+	}
+	status = setup_run_all(&su, stderr, "replay");
+	for (i = 0; su.sim && i < boot_sim_nwarnings(su.sim); i++)
+		fprintf(stderr, "vfslab: replay: warning: %s\n", boot_sim_warning(su.sim, i));
+	if (!strcmp(format, "mountinfo")) {
+		err = vfs_mountinfo(kernel_init_task(su.k), &text, &len);
+		if (!err) {
+			fwrite(text, 1, len, stdout);
+			free(text);
+		}
+	} else if (!strcmp(format, "tree")) {
+		err = setup_print_tree(kernel_init_task(su.k), stdout);
+	} else {
+		err = setup_print_json(&su, kernel_init_task(su.k), stdout);
+	}
+	if (err) {
+		fprintf(stderr, "vfslab: replay: printing the mount table: %s\n", strerror(-err));
+		status = 1;
+	}
+out:
+	setup_free(&su);
+	return status;
+}
 
 int replay_main(int argc, char **argv)
 {
@@ -182,6 +298,7 @@ int replay_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *rootfs = NULL, *order = NULL, *format = NULL, *spec_arg = NULL;
+	bool host = false;
 	char *setv[64];
 	size_t nsets = 0;
 	struct loaded_spec ls;
@@ -205,11 +322,7 @@ int replay_main(int argc, char **argv)
 			}
 			setv[nsets++] = optarg;
 			break;
-		case 'H':
-			fputs("vfslab: replay: --host: needs the mount stepper and host gofers "
-			      "(issue 7, next increment)\n",
-			      stderr);
-			return 2;
+		case 'H': host = true; break;
 		case ':':
 			fprintf(stderr, "vfslab: replay: option '%s' requires an argument\n",
 				argv[optind - 1]);
@@ -233,13 +346,8 @@ int replay_main(int argc, char **argv)
 	}
 	if (!format)
 		format = "mountinfo"; /* DESIGN §1: the mount table is what replay shows */
-	if (!strcmp(format, "mountinfo") || !strcmp(format, "tree") || !strcmp(format, "json")) {
-		fprintf(stderr,
-			"vfslab replay: --format %s: needs the mount stepper (issue 7, next "
-			"increment)\n",
-			format);
-		return 2;
-	}
+	if (!strcmp(format, "mountinfo") || !strcmp(format, "tree") || !strcmp(format, "json"))
+		return replay_run(spec_arg, rootfs, order, setv, nsets, format, host);
 	if (strcmp(format, "steps")) {
 		fprintf(stderr,
 			"vfslab: replay: --format %s: unknown (steps|mountinfo|tree|json)\n",

@@ -1357,6 +1357,7 @@ int boot_plan_build(const struct boot_spec *spec, const struct boot_config *conf
 		return -ENOMEM;
 	}
 	b.p->conf = *conf;
+	b.p->spec = spec;
 	b.p->root_fd = -1;
 	b.next_fd = conf->gofer_fd_base;
 	b.fds_left = count_gofer_fds(spec);

@@ -17,6 +17,16 @@ static const struct kernel_config kernel_default_config = { .net_tun = true, .fu
 
 struct kernel *kernel_new(struct host *host)
 {
+	struct kernel_options o = { .net_tun = kernel_default_config.net_tun,
+				    .fuse = kernel_default_config.fuse };
+
+	return kernel_new_opts(host, &o);
+}
+
+struct kernel *kernel_new_opts(struct host *host, const struct kernel_options *opts)
+{
+	struct kernel_config cfg = { .net_tun = opts && opts->net_tun,
+				     .fuse = opts && opts->fuse };
 	struct kernel *k;
 	struct mount *root;
 	struct task *init;
@@ -33,7 +43,7 @@ struct kernel *kernel_new(struct host *host)
 	k->vfs = vfs_create(host);
 	if (!k->vfs)
 		goto err_k;
-	err = kernel_register_filesystems(k, &kernel_default_config);
+	err = kernel_register_filesystems(k, &cfg);
 	if (err)
 		goto err_vfs;
 	cred = cred_new_root();

@@ -60,6 +60,8 @@ struct vfs {
 	struct task *current;		/* the task whose call holds the lock, or NULL */
 	int next_group_id;
 	struct dentry_dir *free_anon;	/* unused */
+	struct donated_fd *donated;	/* host FDs the runtime handed over (mounter.c) */
+	size_t ndonated;
 };
 
 struct vfs *vfs_create(struct host *host);
@@ -131,6 +133,9 @@ struct mount *vfs_kern_mount(struct vfs *vfs, const struct cred *cred, const cha
 /* The same for a task's mount(2): fc->task is set so path options resolve from it. */
 struct mount *vfs_task_mount(struct task *t, const char *fstype, const char *source,
 			     uint32_t mnt_flags, const char *data);
+/* The same with a filesystem's in-process options (the container mounter). */
+struct mount *vfs_task_mount_internal(struct task *t, const char *fstype, const char *source,
+				      uint32_t mnt_flags, const char *data, const void *internal);
 /* A new disconnected mount of the subtree at p (bind). */
 struct mount *mnt_clone(struct vfs *vfs, const struct path *p);
 /* Attach m (reference consumed) at mp in ns. */
@@ -158,6 +163,8 @@ int mkdir_synthetic(struct dentry *parent, const char *name, size_t len, uint32_
 /* /proc/PID/mountinfo and /proc/PID/mounts for t, appended to out (lock held). */
 int mountinfo_show(struct task *t, struct strbuf *out);
 int mounts_show(struct task *t, struct strbuf *out);
+/* The mountinfo line of one mount of t's namespace (lock held). */
+int mountinfo_show_one(struct task *t, struct mount *m, struct strbuf *out);
 /* Detach m and all mounts below it, dropping the tree's references. */
 void umount_tree(struct mount *m);
 /* unshare(CLONE_NEWNS) for t: a copy of its mount tree owned by owner, with t's root
@@ -165,6 +172,22 @@ void umount_tree(struct mount *m);
 int mnt_ns_unshare(struct task *t, struct user_namespace *owner);
 /* Unmount everything in ns (kernel teardown). */
 void mnt_ns_umount_all(struct mnt_namespace *ns);
+
+/* --- mounter.c: what the container mounter (src/boot) needs beyond mount(2) ---------- */
+
+/* A host descriptor handed to the sandbox under a number, as runsc hands the sentry its
+ * gofer FDs: trans=fd,rfdno=N of a 9p mount names N here, not a process descriptor. */
+struct donated_fd {
+	int number;
+	int fd;
+};
+
+/* The host descriptor donated as number (lock held), -ENOENT if none, or -EBADF when
+ * the VFS has no donated descriptors at all (the caller may then treat number as a
+ * descriptor of the process: the REPL's own `mount -t 9p -o trans=fd`). */
+int vfs_donated_fd(struct vfs *vfs, int number);
+/* Close every donated descriptor (kernel teardown). */
+void vfs_donated_close_all(struct vfs *vfs);
 
 /* --- namei.c: the path walk -------------------------------------------------------- */
 

@@ -37,6 +37,7 @@ struct vfs *vfs_create(struct host *host)
 
 void vfs_destroy(struct vfs *vfs)
 {
+	vfs_donated_close_all(vfs);
 	vfs_unregister_all(vfs);
 	vfs_unregister_chrdevs(vfs);
 	ida_destroy(&vfs->mnt_ids);
@@ -190,6 +191,13 @@ struct mount *vfs_task_mount(struct task *t, const char *fstype, const char *sou
 			     uint32_t mnt_flags, const char *data)
 {
 	return do_kern_mount(t->k->vfs, t, t->cred, fstype, source, mnt_flags, data, NULL,
+			     &t->errmsg);
+}
+
+struct mount *vfs_task_mount_internal(struct task *t, const char *fstype, const char *source,
+				      uint32_t mnt_flags, const char *data, const void *internal)
+{
+	return do_kern_mount(t->k->vfs, t, t->cred, fstype, source, mnt_flags, data, internal,
 			     &t->errmsg);
 }
 
@@ -583,6 +591,23 @@ int vfs_mount_list(struct task *t, struct vfs_mount_info **out, size_t *n)
 
 static const char mangle_set[] = " \t\n\\";
 
+static void show_info_line(struct strbuf *sb, const struct vfs_mount_info *mi)
+{
+	sb_printf(sb, "%d %d %u:%u ", mi->mnt_id, mi->parent_id, VFS_MAJOR(mi->dev),
+		  VFS_MINOR(mi->dev));
+	sb_add_escaped(sb, mi->root, mangle_set);
+	sb_addc(sb, ' ');
+	sb_add_escaped(sb, mi->mount_point, mangle_set);
+	sb_printf(sb, " %s", mi->mount_opts);
+	if (mi->optional[0])
+		sb_printf(sb, " %s", mi->optional);
+	sb_adds(sb, " - ");
+	sb_add_escaped(sb, mi->fstype, mangle_set);
+	sb_addc(sb, ' ');
+	sb_add_escaped(sb, mi->source, mangle_set);
+	sb_printf(sb, " %s\n", mi->super_opts);
+}
+
 int mountinfo_show(struct task *t, struct strbuf *sb)
 {
 	struct vfs_mount_info *list;
@@ -592,25 +617,23 @@ int mountinfo_show(struct task *t, struct strbuf *sb)
 	err = mount_list_locked(t, &list, &n);
 	if (err)
 		return err;
-	for (i = 0; i < n; i++) {
-		struct vfs_mount_info *mi = &list[i];
-
-		sb_printf(sb, "%d %d %u:%u ", mi->mnt_id, mi->parent_id, VFS_MAJOR(mi->dev),
-			  VFS_MINOR(mi->dev));
-		sb_add_escaped(sb, mi->root, mangle_set);
-		sb_addc(sb, ' ');
-		sb_add_escaped(sb, mi->mount_point, mangle_set);
-		sb_printf(sb, " %s", mi->mount_opts);
-		if (mi->optional[0])
-			sb_printf(sb, " %s", mi->optional);
-		sb_adds(sb, " - ");
-		sb_add_escaped(sb, mi->fstype, mangle_set);
-		sb_addc(sb, ' ');
-		sb_add_escaped(sb, mi->source, mangle_set);
-		sb_printf(sb, " %s\n", mi->super_opts);
-	}
+	for (i = 0; i < n; i++)
+		show_info_line(sb, &list[i]);
 	vfs_mount_list_free(list, n);
 	return sb_error(sb);
+}
+
+int mountinfo_show_one(struct task *t, struct mount *m, struct strbuf *sb)
+{
+	struct vfs_mount_info mi;
+	int err;
+
+	memset(&mi, 0, sizeof(mi));
+	err = fill_info(t, m, &mi);
+	if (!err)
+		show_info_line(sb, &mi);
+	info_free_fields(&mi);
+	return err ? err : sb_error(sb);
 }
 
 int mounts_show(struct task *t, struct strbuf *sb)

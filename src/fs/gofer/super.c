@@ -18,6 +18,7 @@
 #include "base/objcount.h"
 #include "fs/gofer/internal.h"
 #include "kernel/internal.h"
+#include "vfs/internal.h"
 
 enum gofer_trans { GOFER_TRANS_NONE, GOFER_TRANS_FD, GOFER_TRANS_UNIX, GOFER_TRANS_TCP };
 
@@ -227,12 +228,23 @@ static int connect_client(struct fs_context *fc, const struct gofer_opts *o, str
 	int rfd, wfd, err;
 
 	switch (o->trans) {
-	case GOFER_TRANS_FD:
-		rfd = fcntl(o->rfd, F_DUPFD_CLOEXEC, 3);
+	case GOFER_TRANS_FD: {
+		/* A kernel the runtime handed gofer FDs to names those (runsc's sentry);
+		 * otherwise the numbers are this process's descriptors. */
+		int hr = vfs_donated_fd(fc->vfs, o->rfd), hw = vfs_donated_fd(fc->vfs, o->wfd);
+
+		if (hr == -ENOENT || hw == -ENOENT)
+			return fc_error(fc, -EBADF, "9p: no gofer descriptor %d was handed over",
+					hr == -ENOENT ? o->rfd : o->wfd);
+		if (hr == -EBADF) {
+			hr = o->rfd;
+			hw = o->wfd;
+		}
+		rfd = fcntl(hr, F_DUPFD_CLOEXEC, 3);
 		if (rfd < 0)
 			return fc_error(fc, -EBADF, "9p: rfdno=%d is not an open descriptor",
 					o->rfd);
-		wfd = o->wfd == o->rfd ? rfd : fcntl(o->wfd, F_DUPFD_CLOEXEC, 3);
+		wfd = hw == hr ? rfd : fcntl(hw, F_DUPFD_CLOEXEC, 3);
 		if (wfd < 0) {
 			close(rfd);
 			return fc_error(fc, -EBADF, "9p: wfdno=%d is not an open descriptor",
@@ -240,6 +252,7 @@ static int connect_client(struct fs_context *fc, const struct gofer_opts *o, str
 		}
 		err = p9_client_new(rfd, wfd, &co, out);
 		break;
+	}
 	case GOFER_TRANS_UNIX: err = p9_client_dial_unix(fc->source, &co, out); break;
 	default: err = p9_client_dial_tcp(fc->source, (uint16_t)o->port, &co, out); break;
 	}
@@ -283,8 +296,10 @@ static int gofer_get_tree(struct fs_context *fc, struct super_block **out)
 	if (err)
 		goto out_sb;
 	sbi->opts = format_opts(&o, p9_client_msize(sbi->client));
-	if (!sbi->opts)
+	if (!sbi->opts) {
+		err = -ENOMEM; /* found by the mount-setup fault sweep: was 0 here */
 		goto out_sb;
+	}
 	err = p9_client_attach(sbi->client, o.uname,
 			       o.uname ? P9_NONUNAME : (fc->cred ? fc->cred->fsuid : 0), o.aname,
 			       &fid, NULL);

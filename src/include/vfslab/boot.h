@@ -220,6 +220,7 @@ struct boot_hint {
 };
 
 struct boot_plan {
+	const struct boot_spec *spec; /* borrowed: the spec must outlive its plan */
 	struct boot_config conf;
 	struct boot_step *steps;
 	size_t nsteps;
@@ -246,6 +247,48 @@ const char *boot_step_kind_name(enum boot_step_kind kind);
  * NULL when out of memory. */
 char *boot_format_step(const struct boot_plan *plan, size_t i);
 char *boot_format_steps(const struct boot_plan *plan);
+
+/* ------------------------------------------------------------------ the stepper */
+
+struct kernel;
+struct kernel_options;
+
+/* Where the gofers come from: the simulated host's in-memory gofer, or gofer processes
+ * serving real directories. connect() returns a host descriptor (a connected socket, the
+ * client's end; the stepper hands it to the kernel, which owns it from then on) for a
+ * gofer serving source: the container's root (spec root.path; root true) or a bind
+ * mount's source. readonly: serve it read-only. want: S_IFDIR or S_IFREG, what the mount
+ * point is (a simulation creates a missing source of that type). On failure -errno with
+ * err->msg naming the source and what is wrong. */
+struct boot_gofers {
+	void *ctx;
+	int (*connect)(void *ctx, const char *source, bool root, bool readonly, mode_t want,
+		       struct boot_err *err);
+};
+
+struct boot_run;
+
+/* The kernel a plan wants (kernel_new_opts): tun unless --network=host, fuse with --fuse. */
+void boot_kernel_options(const struct boot_plan *plan, struct kernel_options *out);
+/* A run of plan on k, a fresh kernel (kernel_new_opts with boot_kernel_options), whose
+ * init task does the mounting; the new mount namespace becomes that of every task of
+ * the kernel's first namespace. plan, k and g->ctx are borrowed: they outlive the run.
+ * The steps' change records are reset. 0 or -ENOMEM. */
+int boot_run_new(struct boot_plan *plan, struct kernel *k, const struct boot_gofers *g,
+		 struct boot_run **out);
+/* The index of the next step (plan->nsteps when all are done). */
+size_t boot_run_pos(const struct boot_run *r);
+/* True once a step has failed: the run stops there, as runsc's setup would. */
+bool boot_run_failed(const struct boot_run *r);
+/* Carry out the next step, recording in it what changed (step->change). 0 when the step
+ * was carried out; -errno when it failed (err->msg says what and why, as runsc reports
+ * it; the step's change has err and that text); -ENODATA when all steps are done;
+ * -ECANCELED after a failure. */
+int boot_run_step(struct boot_run *r, struct boot_err *err);
+/* Free the run: what only it holds (pod-shared masters, overlay layers configured but not
+ * mounted) goes; the kernel and its mounts stay. */
+void boot_run_free(struct boot_run *r);
+const char *boot_change_kind_name(enum boot_change_kind kind);
 
 /* ------------------------------------------------------------------ lint */
 

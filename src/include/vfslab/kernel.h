@@ -26,6 +26,23 @@ struct task;
  * (uid 0, gid 0, umask 022) with an empty namespace whose root is an empty rootfs
  * (a tmpfs, as Linux's initramfs root). Returns ERR_PTR(-errno) on failure. */
 struct kernel *kernel_new(struct host *host);
+/* What the sandbox supports, as runsc's flags decide (gVisor registers tundev only where
+ * the network stack has tun, and /dev/fuse only with --fuse). kernel_new() has both. */
+struct kernel_options {
+	bool net_tun;
+	bool fuse;
+};
+/* kernel_new() with options (NULL: neither tun nor fuse). */
+struct kernel *kernel_new_opts(struct host *host, const struct kernel_options *opts);
+/* Hand the kernel a host descriptor under a number, as runsc hands the sentry the gofer
+ * FDs: a 9p mount's trans=fd,rfdno=N,wfdno=N then names N in this table. The kernel owns
+ * fd from then on (even on failure); a number already donated is replaced (the old
+ * descriptor closed). 0, -EINVAL (number < 0), -ENOMEM. Once a kernel has had a donation,
+ * trans=fd names only donated numbers, never the process's own descriptors. */
+int kernel_donate_fd(struct kernel *k, int number, int fd);
+/* Close the descriptor donated under number (a mount that used it keeps its duplicate).
+ * 0 or -ENOENT. */
+int kernel_revoke_fd(struct kernel *k, int number);
 /* Exits every task, unmounts everything and frees the kernel. */
 void kernel_destroy(struct kernel *k);
 struct host *kernel_host(struct kernel *k);
