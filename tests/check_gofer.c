@@ -4,12 +4,19 @@
  * kernel's root at /mnt with trans=fd, every operation goes through our VFS, and the
  * result is checked in the served tree through the gofer's own task. Also: both cache
  * modes, option errors, round trips per stat, requests in flight from several threads,
- * and a transport fault sweep.
+ * and a transport fault sweep. Last, the gofer's other exports (gofer_sim_serve: a
+ * directory or a single file, read-only or not) and gofer processes on the real host
+ * (gofer_proc: build/vfslab gofer serving a temporary host directory or file).
  */
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -17,6 +24,7 @@
 #include "base/fault.h"
 #include "base/objcount.h"
 #include "helpers.h"
+#include "vfslab/gofer_proc.h"
 #include "vfslab/gofer_sim.h"
 #include "vfslab/p9client.h"
 
@@ -528,6 +536,565 @@ START_TEST(gofer_transport_fault_sweep)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ exports (gofer_sim_serve) */
+
+/* The options of a trans=fd mount on one socket. */
+static const char *fd_opts(int fd, const char *extra)
+{
+	static char opts[128];
+
+	snprintf(opts, sizeof(opts), "trans=fd,rfdno=%d,wfdno=%d%s%s", fd, fd, extra ? "," : "",
+		 extra ? extra : "");
+	return opts;
+}
+
+static void served_tree(void)
+{
+	ck_assert_ok(vfs_mkdirat(st, AT_FDCWD, "/data", 0755));
+	ck_assert_ok(vfs_mkdirat(st, AT_FDCWD, "/data/sub", 0755));
+	ck_assert_ok(t_write_file(st, "/data/sub/f", "in sub", 0644));
+	ck_assert_ok(vfs_mkdirat(st, AT_FDCWD, "/etc", 0755));
+	ck_assert_ok(t_write_file(st, "/etc/hosts", "127.0.0.1 localhost\n", 0644));
+	ck_assert_ok(t_write_file(st, "/etc/shadow", "root:secret", 0600));
+	ck_assert_ok(vfs_symlinkat(st, "hosts", AT_FDCWD, "/etc/hosts.link"));
+	ck_assert_ok(vfs_mknodat(st, AT_FDCWD, "/etc/fifo", S_IFIFO | 0600, 0));
+}
+
+/* A directory of the gofer's tree bound at /d: its contents and nothing above it. */
+START_TEST(gofer_serve_directory)
+{
+	struct vfs_stat s;
+	char buf[64];
+	int fd = -1;
+
+	served_tree();
+	ck_assert_ok(gofer_sim_serve(gs, "/data", false, &fd));
+	ck_assert_int_ge(fd, 0);
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/d", 0755));
+	ck_assert_ok(vfs_mount(tt, "/data", "/d", "9p", 0, fd_opts(fd, NULL)));
+	ck_assert_int_eq(t_read_file(tt, "/d/sub/f", buf, sizeof(buf)), 6);
+	ck_assert_str_eq(buf, "in sub");
+	ck_assert_ok(t_write_file(tt, "/d/new", "made here", 0644));
+	ck_assert_int_eq(t_read_file(st, "/data/new", buf, sizeof(buf)), 9);
+	ck_assert_err(vfs_fstatat(tt, AT_FDCWD, "/d/etc", &s, 0), ENOENT);
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/d/..", &s, 0)); /* the client's own / */
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/d/../mnt/etc/hosts", &s, 0)); /* via / */
+	ck_assert_ok(vfs_umount2(tt, "/d", 0));
+}
+END_TEST
+
+/* A regular file bound onto a file (as /etc/hosts is): served alone. */
+START_TEST(gofer_serve_file)
+{
+	struct vfs_stat s;
+	char buf[64];
+	int fd = -1, fd2 = -1;
+
+	served_tree();
+	ck_assert_ok(gofer_sim_serve(gs, "/etc/hosts", false, &fd));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/etc", 0755));
+	ck_assert_ok(t_write_file(tt, "/etc/hosts", "", 0644));
+	ck_assert_ok(vfs_mount(tt, "/etc/hosts", "/etc/hosts", "9p", 0, fd_opts(fd, NULL)));
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/etc/hosts", &s, 0));
+	ck_assert(S_ISREG(s.mode));
+	ck_assert_int_eq(s.size, 20);
+	ck_assert_int_eq(t_read_file(tt, "/etc/hosts", buf, sizeof(buf)), 20);
+	ck_assert_str_eq(buf, "127.0.0.1 localhost\n");
+	ck_assert_err(vfs_fstatat(tt, AT_FDCWD, "/etc/hosts/..", &s, 0), ENOTDIR);
+	ck_assert_err(vfs_unlinkat(tt, AT_FDCWD, "/etc/hosts", 0), EBUSY);
+	ck_assert_ok(t_write_file(tt, "/etc/hosts", "::1 here\n", 0644));
+	ck_assert_int_eq(t_read_file(st, "/etc/hosts", buf, sizeof(buf)), 9);
+	ck_assert_str_eq(buf, "::1 here\n");
+	/* A file does not go on a directory (the same export, a second connection). */
+	ck_assert_ok(gofer_sim_serve(gs, "/etc/hosts", false, &fd2));
+	ck_assert_int_ne(fd2, fd);
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/dir", 0755));
+	ck_assert_err(vfs_mount(tt, "x", "/dir", "9p", 0, fd_opts(fd2, NULL)), ENOTDIR);
+	/* Nothing of /etc can be named through it: the aname is a path from the file. */
+	ck_assert_ok(gofer_sim_serve(gs, "/etc/hosts", false, &fd2));
+	ck_assert_ok(t_write_file(tt, "/f2", "", 0644));
+	ck_assert_err(vfs_mount(tt, "x", "/f2", "9p", 0, fd_opts(fd2, "aname=shadow")), ENOTDIR);
+	ck_assert_ok(vfs_umount2(tt, "/etc/hosts", 0));
+	ck_assert_int_eq(t_read_file(tt, "/etc/hosts", buf, sizeof(buf)), 0); /* uncovered */
+}
+END_TEST
+
+START_TEST(gofer_serve_readonly)
+{
+	char buf[64];
+	int fd = -1;
+
+	served_tree();
+	ck_assert_ok(gofer_sim_serve(gs, "/etc/hosts", true, &fd));
+	ck_assert_ok(t_write_file(tt, "/hosts", "", 0644));
+	ck_assert_ok(vfs_mount(tt, "h", "/hosts", "9p", 0, fd_opts(fd, NULL)));
+	ck_assert_int_eq(t_read_file(tt, "/hosts", buf, sizeof(buf)), 20);
+	ck_assert_err(vfs_openat(tt, AT_FDCWD, "/hosts", O_WRONLY, 0), EROFS);
+	ck_assert_ok(gofer_sim_serve(gs, "/data", true, &fd));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/d", 0755));
+	ck_assert_ok(vfs_mount(tt, "d", "/d", "9p", 0, fd_opts(fd, NULL)));
+	ck_assert_int_eq(t_read_file(tt, "/d/sub/f", buf, sizeof(buf)), 6);
+	ck_assert_err(t_write_file(tt, "/d/new", "x", 0644), EROFS);
+	ck_assert_err(vfs_mkdirat(tt, AT_FDCWD, "/d/nd", 0755), EROFS);
+	/* The read-write export of the same path is another server. */
+	ck_assert_ok(gofer_sim_serve(gs, "/data", false, &fd));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/w", 0755));
+	ck_assert_ok(vfs_mount(tt, "w", "/w", "9p", 0, fd_opts(fd, NULL)));
+	ck_assert_ok(t_write_file(tt, "/w/new", "x", 0644));
+	ck_assert_ok(vfs_umount2(tt, "/w", 0));
+	ck_assert_ok(vfs_umount2(tt, "/d", 0));
+	ck_assert_ok(vfs_umount2(tt, "/hosts", 0));
+}
+END_TEST
+
+/* Servers are made once per (path, read-only): each is a task of the served kernel. */
+START_TEST(gofer_serve_reuses_servers)
+{
+	long long t0;
+	int fd = -1, a = -1, b = -1;
+
+	served_tree();
+	t0 = obj_live(OBJ_TASK);
+	ck_assert_ok(gofer_sim_serve(gs, "/data", false, &a));
+	ck_assert_int_eq(obj_live(OBJ_TASK), t0 + 1);
+	ck_assert_ok(gofer_sim_serve(gs, "/data", false, &b));
+	ck_assert_int_eq(obj_live(OBJ_TASK), t0 + 1);
+	ck_assert_int_ne(a, b);
+	ck_assert_ok(gofer_sim_serve(gs, "/data", true, &fd));
+	ck_assert_int_eq(obj_live(OBJ_TASK), t0 + 2);
+	ck_assert_ok(gofer_sim_serve(gs, "/etc/hosts", false, &fd));
+	ck_assert_int_eq(obj_live(OBJ_TASK), t0 + 3);
+	ck_assert_ok(gofer_sim_serve(gs, "/etc/hosts", true, &fd));
+	ck_assert_ok(gofer_sim_serve(gs, "/etc/hosts", false, &fd));
+	ck_assert_int_eq(obj_live(OBJ_TASK), t0 + 4);
+	/* Both connections of one server serve. */
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/a", 0755));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/b", 0755));
+	ck_assert_ok(vfs_mount(tt, "a", "/a", "9p", 0, fd_opts(a, NULL)));
+	ck_assert_ok(vfs_mount(tt, "b", "/b", "9p", 0, fd_opts(b, NULL)));
+	ck_assert_ok(t_write_file(tt, "/a/via-a", "1", 0644));
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/b/via-a", &(struct vfs_stat){ 0 }, 0));
+	ck_assert_ok(vfs_umount2(tt, "/a", 0));
+	ck_assert_ok(vfs_umount2(tt, "/b", 0));
+}
+END_TEST
+
+START_TEST(gofer_serve_errors)
+{
+	long long t0;
+	int fd = 12345;
+
+	served_tree();
+	t0 = obj_live(OBJ_TASK);
+	ck_assert_err(gofer_sim_serve(gs, "/nope", false, &fd), ENOENT);
+	ck_assert_err(gofer_sim_serve(gs, "/etc/hosts.link", false, &fd), ELOOP);
+	ck_assert_err(gofer_sim_serve(gs, "/etc/fifo", false, &fd), EINVAL);
+	ck_assert_err(gofer_sim_serve(gs, "/etc/hosts/", false, &fd), ENOTDIR);
+	ck_assert_err(gofer_sim_serve(gs, NULL, false, &fd), EINVAL);
+	ck_assert_int_eq(fd, 12345);
+	ck_assert_int_eq(obj_live(OBJ_TASK), t0); /* no server kept for a failure */
+}
+END_TEST
+
+/* quiesce closes the exports' connections too and waits for them all. */
+START_TEST(gofer_serve_quiesce)
+{
+	char buf[16];
+	int fd = -1, fd2 = -1;
+
+	served_tree();
+	ck_assert_ok(gofer_sim_serve(gs, "/data", false, &fd));
+	ck_assert_ok(gofer_sim_serve(gs, "/etc/hosts", false, &fd2));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/d", 0755));
+	ck_assert_ok(vfs_mount(tt, "d", "/d", "9p", 0, fd_opts(fd, NULL)));
+	ck_assert_ok(t_write_file(tt, "/d/last", "last", 0644));
+	ck_assert_ok(vfs_umount2(tt, "/d", 0));
+	ck_assert_ok(vfs_umount2(tt, "/mnt", 0));
+	ck_assert_ok(gofer_sim_quiesce(gs));
+	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+	ck_assert_int_eq(fcntl(fd2, F_GETFD), -1);
+	ck_assert_int_eq(t_read_file(st, "/data/last", buf, sizeof(buf)), 4);
+	/* And the gofer serves new connections after. */
+	ck_assert_ok(gofer_sim_serve(gs, "/data", false, &fd));
+	ck_assert_ok(vfs_mount(tt, "d", "/d", "9p", 0, fd_opts(fd, NULL)));
+	ck_assert_int_eq(t_read_file(tt, "/d/last", buf, sizeof(buf)), 4);
+	ck_assert_ok(vfs_umount2(tt, "/d", 0));
+}
+END_TEST
+
+/* ------------------------------------------------------------------ gofer processes */
+
+/* A temporary host directory per test (gp_dir), under one per test case (gp_top) that the
+ * unchecked teardown removes whole, in the runner's process: a failed test, whose own
+ * teardown does not run, leaves nothing behind either. */
+static char gp_top[64];
+static char gp_dir[128];
+static char gp_exe[PATH_MAX]; /* build/vfslab */
+
+/* $VFSLAB (as `make check` sets it for the scripts), else vfslab beside this runner. */
+static bool gp_find_vfslab(void)
+{
+	const char *env = getenv("VFSLAB");
+	char self[PATH_MAX - 16], *slash;
+	ssize_t n;
+
+	if (env && *env) {
+		snprintf(gp_exe, sizeof(gp_exe), "%s", env);
+	} else {
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		ck_assert_int_gt(n, 0);
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		*slash = '\0';
+		snprintf(gp_exe, sizeof(gp_exe), "%s/vfslab", self);
+	}
+	if (access(gp_exe, X_OK) == 0)
+		return true;
+	fprintf(stderr, "check_gofer: %s is not built: gofer process test skipped\n", gp_exe);
+	return false;
+}
+
+/* A host file under gp_dir. */
+static void gp_path(char *out, size_t size, const char *name)
+{
+	snprintf(out, size, "%s/%s", gp_dir, name);
+}
+
+static void gp_write(const char *name, const char *data)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	gp_path(path, sizeof(path), name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(data, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void gp_read(const char *name, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	size_t n;
+	FILE *f;
+
+	gp_path(path, sizeof(path), name);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static void gp_setup(void)
+{
+	char path[PATH_MAX];
+
+	t_setup();
+	snprintf(gp_dir, sizeof(gp_dir), "%s/t-XXXXXX", gp_top);
+	ck_assert_ptr_nonnull(mkdtemp(gp_dir));
+	gp_path(path, sizeof(path), "dir");
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	gp_path(path, sizeof(path), "dir/sub");
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	gp_write("dir/hello", "hello from the host\n");
+	gp_write("dir/sub/inner", "inner");
+	gp_write("hosts", "127.0.0.1 localhost\n");
+	gp_write("sibling", "not served");
+	gp_path(path, sizeof(path), "fifo");
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+}
+
+static int gp_rm(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void gp_teardown(void)
+{
+	nftw(gp_dir, gp_rm, 16, FTW_DEPTH | FTW_PHYS);
+	g_teardown();
+}
+
+static void gp_top_setup(void)
+{
+	strcpy(gp_top, "/tmp/vfslab-goferproc-XXXXXX");
+	if (!mkdtemp(gp_top))
+		gp_top[0] = '\0';
+}
+
+static void gp_top_teardown(void)
+{
+	if (gp_top[0])
+		nftw(gp_top, gp_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* What the child's descriptor fd is ("/dev/null", "socket:[N]", ...), "" if not open. */
+static void gp_child_fd(pid_t pid, int fd, char *out, size_t size)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	n = readlink(path, out, size - 1);
+	out[n > 0 ? n : 0] = '\0';
+}
+
+/* True if any descriptor of the child is the file at path. */
+static bool gp_child_has(pid_t pid, const char *path)
+{
+	char dir[64], link[PATH_MAX];
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			gp_child_fd(pid, atoi(e->d_name), link, sizeof(link));
+			found |= strcmp(link, path) == 0;
+		}
+	closedir(d);
+	return found;
+}
+
+/* No child of ours is left, reaped or not. */
+static void gp_assert_no_child(pid_t pid)
+{
+	int status;
+
+	ck_assert_int_eq(waitpid(pid, &status, WNOHANG), -1);
+	ck_assert_int_eq(errno, ECHILD);
+	ck_assert_int_eq(waitpid(-1, &status, WNOHANG), -1);
+	ck_assert_int_eq(errno, ECHILD);
+}
+
+/* A host directory served by `vfslab gofer --fd 3`, mounted in the simulated kernel. */
+START_TEST(gofer_proc_directory)
+{
+	struct gofer_proc *gp;
+	char root[PATH_MAX], msg[256], buf[64], link[64], leaked[PATH_MAX];
+	int fd = -1, leak;
+	pid_t pid;
+
+	if (!gp_find_vfslab())
+		return;
+	/* A descriptor of ours without close-on-exec: the child must not get it. */
+	gp_path(leaked, sizeof(leaked), "sibling");
+	leak = open(leaked, O_RDONLY);
+	ck_assert_int_ge(leak, 0);
+	gp_path(root, sizeof(root), "dir");
+	ck_assert_msg(gofer_proc_start(gp_exe, root, false, &gp, &fd, msg, sizeof(msg)) == 0,
+		      "gofer_proc_start: %s", msg);
+	ck_assert_str_eq(msg, "");
+	pid = gofer_proc_pid(gp);
+	ck_assert_int_gt(pid, 0);
+	ck_assert(!gp_child_has(pid, leaked));
+	gp_child_fd(pid, 0, link, sizeof(link));
+	ck_assert_str_eq(link, "/dev/null");
+	gp_child_fd(pid, 1, link, sizeof(link));
+	ck_assert_int_eq(strncmp(link, "pipe:", 5), 0);
+	gp_child_fd(pid, 2, buf, sizeof(buf));
+	ck_assert_str_eq(buf, link); /* stdout and stderr: the one pipe to us */
+	gp_child_fd(pid, 3, link, sizeof(link));
+	ck_assert_int_eq(strncmp(link, "socket:", 7), 0);
+	ck_assert_int_eq(getpgid(pid), pid); /* a process group of its own */
+	close(leak);
+
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/h", 0755));
+	ck_assert_ok(vfs_mount(tt, "host", "/h", "9p", 0, fd_opts(fd, NULL)));
+	ck_assert_int_eq(t_read_file(tt, "/h/hello", buf, sizeof(buf)), 20);
+	ck_assert_str_eq(buf, "hello from the host\n");
+	ck_assert_int_eq(t_read_file(tt, "/h/sub/inner", buf, sizeof(buf)), 5);
+	ck_assert_ok(t_write_file(tt, "/h/new", "from the sandbox", 0644));
+	gp_read("dir/new", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "from the sandbox");
+	ck_assert_err(vfs_fstatat(tt, AT_FDCWD, "/h/../hosts", &(struct vfs_stat){ 0 }, 0), ENOENT);
+	ck_assert_ok(vfs_umount2(tt, "/h", 0));
+	ck_assert_int_eq(gofer_proc_stop(gp, msg, sizeof(msg)), 0);
+	ck_assert_str_eq(msg, "");
+	gp_assert_no_child(pid);
+}
+END_TEST
+
+/* A host file served alone, bound onto a file of the simulated kernel. */
+START_TEST(gofer_proc_file)
+{
+	struct gofer_proc *gp;
+	char root[PATH_MAX], msg[256], buf[64];
+	struct vfs_stat s;
+	int fd = -1;
+	pid_t pid;
+
+	if (!gp_find_vfslab())
+		return;
+	gp_path(root, sizeof(root), "hosts");
+	ck_assert_msg(gofer_proc_start(gp_exe, root, false, &gp, &fd, msg, sizeof(msg)) == 0,
+		      "gofer_proc_start: %s", msg);
+	pid = gofer_proc_pid(gp);
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/etc", 0755));
+	ck_assert_ok(t_write_file(tt, "/etc/hosts", "", 0644));
+	ck_assert_ok(vfs_mount(tt, root, "/etc/hosts", "9p", 0, fd_opts(fd, NULL)));
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/etc/hosts", &s, 0));
+	ck_assert(S_ISREG(s.mode));
+	ck_assert_int_eq(t_read_file(tt, "/etc/hosts", buf, sizeof(buf)), 20);
+	ck_assert_str_eq(buf, "127.0.0.1 localhost\n");
+	ck_assert_ok(t_write_file(tt, "/etc/hosts", "::1 sandbox\n", 0644));
+	gp_read("hosts", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "::1 sandbox\n");
+	gp_read("sibling", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "not served");
+	ck_assert_ok(vfs_umount2(tt, "/etc/hosts", 0));
+	ck_assert_int_eq(gofer_proc_stop(gp, msg, sizeof(msg)), 0);
+	gp_assert_no_child(pid);
+}
+END_TEST
+
+START_TEST(gofer_proc_readonly)
+{
+	struct gofer_proc *gp;
+	char root[PATH_MAX], msg[256], buf[64];
+	int fd = -1;
+	pid_t pid;
+
+	if (!gp_find_vfslab())
+		return;
+	gp_path(root, sizeof(root), "dir");
+	ck_assert_msg(gofer_proc_start(gp_exe, root, true, &gp, &fd, msg, sizeof(msg)) == 0,
+		      "gofer_proc_start: %s", msg);
+	pid = gofer_proc_pid(gp);
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/h", 0755));
+	ck_assert_ok(vfs_mount(tt, "host", "/h", "9p", 0, fd_opts(fd, NULL)));
+	ck_assert_int_eq(t_read_file(tt, "/h/hello", buf, sizeof(buf)), 20);
+	ck_assert_err(t_write_file(tt, "/h/new", "x", 0644), EROFS);
+	ck_assert_err(vfs_openat(tt, AT_FDCWD, "/h/hello", O_WRONLY, 0), EROFS);
+	ck_assert_ok(vfs_umount2(tt, "/h", 0));
+	ck_assert_int_eq(gofer_proc_stop(gp, msg, sizeof(msg)), 0);
+	gp_assert_no_child(pid);
+}
+END_TEST
+
+/* A gofer still serving a mount when stopped gets SIGTERM, stops cleanly: 0. */
+START_TEST(gofer_proc_stop_while_mounted)
+{
+	struct gofer_proc *gp;
+	char root[PATH_MAX], msg[256], buf[64];
+	int fd = -1;
+	pid_t pid;
+
+	if (!gp_find_vfslab())
+		return;
+	gp_path(root, sizeof(root), "dir");
+	ck_assert_msg(gofer_proc_start(gp_exe, root, false, &gp, &fd, msg, sizeof(msg)) == 0,
+		      "gofer_proc_start: %s", msg);
+	pid = gofer_proc_pid(gp);
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/h", 0755));
+	ck_assert_ok(vfs_mount(tt, "host", "/h", "9p", 0, fd_opts(fd, NULL)));
+	ck_assert_int_eq(t_read_file(tt, "/h/hello", buf, sizeof(buf)), 20);
+	ck_assert_int_eq(gofer_proc_stop(gp, msg, sizeof(msg)), 0);
+	ck_assert_str_eq(msg, "");
+	gp_assert_no_child(pid);
+	ck_assert_int_lt(t_read_file(tt, "/h/sub/inner", buf, sizeof(buf)), 0); /* gone */
+	ck_assert_ok(vfs_umount2(tt, "/h", 0));
+}
+END_TEST
+
+/* Failures come back as the errno the gofer names, its line as the message, and no child. */
+START_TEST(gofer_proc_errors)
+{
+	struct gofer_proc *gp = NULL;
+	char root[PATH_MAX], msg[512];
+	int fd = -1;
+
+	if (!gp_find_vfslab())
+		return;
+	gp_path(root, sizeof(root), "nope");
+	ck_assert_err(gofer_proc_start(gp_exe, root, false, &gp, &fd, msg, sizeof(msg)), ENOENT);
+	ck_assert_msg(strstr(msg, "ENOENT") && strstr(msg, root), "message: %s", msg);
+	ck_assert_ptr_null(gp);
+	ck_assert_int_eq(fd, -1);
+	gp_assert_no_child(-1);
+
+	gp_path(root, sizeof(root), "fifo");
+	ck_assert_err(gofer_proc_start(gp_exe, root, true, &gp, &fd, msg, sizeof(msg)), EINVAL);
+	ck_assert_msg(strstr(msg, "neither a directory nor a regular file"), "message: %s", msg);
+	gp_assert_no_child(-1);
+
+	gp_path(root, sizeof(root), "dir");
+	ck_assert_err(
+		gofer_proc_start("/nonexistent/vfslab", root, false, &gp, &fd, msg, sizeof(msg)),
+		ENOENT);
+	ck_assert_msg(strstr(msg, "cannot run /nonexistent/vfslab"), "message: %s", msg);
+	/* Programs that are no gofer: one says nothing, one fails without a word. */
+	ck_assert_err(gofer_proc_start("/bin/true", root, false, &gp, &fd, msg, sizeof(msg)),
+		      EPROTO);
+	ck_assert_ptr_nonnull(strstr(msg, "exited before serving"));
+	ck_assert_err(gofer_proc_start("/bin/false", root, false, &gp, &fd, NULL, 0), EIO);
+	ck_assert_err(gofer_proc_start(NULL, root, false, &gp, &fd, msg, sizeof(msg)), EINVAL);
+	ck_assert_ptr_null(gp);
+	ck_assert_int_eq(fd, -1);
+	gp_assert_no_child(-1);
+	ck_assert_int_eq(gofer_proc_stop(NULL, msg, sizeof(msg)), 0);
+}
+END_TEST
+
+/* A fake gofer: a shell script that runs first (its signal traps, before it can be
+ * stopped), says it serves, then does what body says. */
+static void gp_fake(char *exe, size_t size, const char *name, const char *first, const char *body)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 "#!/bin/sh\n%s\necho 'vfslab gofer: serving fake on fd:3' >&2\n%s\n", first, body);
+	gp_write(name, text);
+	gp_path(exe, size, name);
+	ck_assert_int_eq(chmod(exe, 0755), 0);
+}
+
+/* How a gofer ended, as gofer_proc_stop tells it: a failure named in its last line, death
+ * by a signal we did not send, and one that ignores SIGTERM (killed after the bounded
+ * wait). Fake gofers, so that each ending is certain. */
+START_TEST(gofer_proc_endings)
+{
+	struct gofer_proc *gp;
+	char exe[PATH_MAX], msg[512];
+	int fd = -1;
+	pid_t pid;
+
+	gp_fake(exe, sizeof(exe), "fake-fail",
+		"trap \"echo 'vfslab gofer: poll: ENOMEM (Cannot allocate memory)' >&2; "
+		"exit 1\" TERM",
+		"while :; do sleep 0.01; done");
+	ck_assert_int_eq(gofer_proc_start(exe, gp_dir, false, &gp, &fd, msg, sizeof(msg)), 0);
+	pid = gofer_proc_pid(gp);
+	ck_assert_err(gofer_proc_stop(gp, msg, sizeof(msg)), ENOMEM);
+	ck_assert_str_eq(msg,
+			 "vfslab gofer: poll: ENOMEM (Cannot allocate memory) (exit status 1)");
+	gp_assert_no_child(pid);
+
+	gp_fake(exe, sizeof(exe), "fake-crash", "trap 'kill -USR1 $$' TERM",
+		"while :; do sleep 0.01; done");
+	ck_assert_int_eq(gofer_proc_start(exe, gp_dir, false, &gp, &fd, msg, sizeof(msg)), 0);
+	pid = gofer_proc_pid(gp);
+	ck_assert_err(gofer_proc_stop(gp, msg, sizeof(msg)), ECONNABORTED);
+	ck_assert_msg(strstr(msg, "killed by signal 10 (SIGUSR1)"), "message: %s", msg);
+	gp_assert_no_child(pid);
+
+	gp_fake(exe, sizeof(exe), "fake-stubborn", "trap '' TERM", "exec sleep 60");
+	ck_assert_int_eq(gofer_proc_start(exe, gp_dir, false, &gp, &fd, msg, sizeof(msg)), 0);
+	pid = gofer_proc_pid(gp);
+	ck_assert_err(gofer_proc_stop(gp, msg, sizeof(msg)), ETIMEDOUT);
+	ck_assert_msg(strstr(msg, "did not stop within 5000 ms of SIGTERM"), "message: %s", msg);
+	gp_assert_no_child(pid);
+}
+END_TEST
+
 Suite *gofer_suite(void)
 {
 	Suite *s = suite_create("gofer");
@@ -558,5 +1125,31 @@ Suite *gofer_suite(void)
 	tcase_add_test(rv, gofer_revalidating_sees_remote_changes);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, rv);
+
+	/* Exports of the simulated gofer and gofer processes on the real host (bind mounts of
+	 * directories and of single files). */
+	{
+		TCase *sv = tcase_create("serve");
+		TCase *pr = tcase_create("proc");
+
+		tcase_add_checked_fixture(sv, g_setup, g_teardown);
+		tcase_add_test(sv, gofer_serve_directory);
+		tcase_add_test(sv, gofer_serve_file);
+		tcase_add_test(sv, gofer_serve_readonly);
+		tcase_add_test(sv, gofer_serve_reuses_servers);
+		tcase_add_test(sv, gofer_serve_errors);
+		tcase_add_test(sv, gofer_serve_quiesce);
+		suite_add_tcase(s, sv);
+		tcase_add_unchecked_fixture(pr, gp_top_setup, gp_top_teardown);
+		tcase_add_checked_fixture(pr, gp_setup, gp_teardown);
+		tcase_set_timeout(pr, 30);
+		tcase_add_test(pr, gofer_proc_directory);
+		tcase_add_test(pr, gofer_proc_file);
+		tcase_add_test(pr, gofer_proc_readonly);
+		tcase_add_test(pr, gofer_proc_stop_while_mounted);
+		tcase_add_test(pr, gofer_proc_errors);
+		tcase_add_test(pr, gofer_proc_endings);
+		suite_add_tcase(s, pr);
+	}
 	return s;
 }

@@ -235,7 +235,8 @@ static void make_tree(void)
 	ck_assert_ok(vfs_symlinkat(tt, "../..", AT_FDCWD, "/export/up"));
 }
 
-static void start(unsigned flags)
+/* A server exporting root of the fixture's tree, connected to cfd. */
+static void serve_root(const char *root, unsigned flags)
 {
 	struct p9_server_opts o = { .flags = flags, .workers = 4 };
 	struct timeval tv = { .tv_sec = 10 };
@@ -243,13 +244,23 @@ static void start(unsigned flags)
 
 	obuf = malloc(BUFSZ);
 	ibuf = malloc(BUFSZ);
-	make_tree();
-	srv = p9_server_new(tt, "/export", &o);
+	srv = p9_server_new(tt, root, &o);
 	ck_assert_msg(!IS_ERR(srv), "p9_server_new: %ld", PTR_ERR(srv));
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	ck_assert_int_eq(p9_server_serve_fd(srv, sv[0], sv[0]), 0);
 	cfd = sv[1];
+}
+
+static void start_at(const char *root, unsigned flags)
+{
+	make_tree();
+	serve_root(root, flags);
+}
+
+static void start(unsigned flags)
+{
+	start_at("/export", flags);
 }
 
 static void start_session(unsigned flags)
@@ -926,6 +937,218 @@ START_TEST(p9server_many_connections)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ file exports */
+
+/* A regular file exported alone: attach reaches it; walks, anames and every call that
+ * names an entry fail, so nothing else of its directory can be reached. */
+START_TEST(p9server_file_export_confined)
+{
+	const char *up[] = { ".." }, *sib[] = { "sub" }, *self[] = { "file.txt" };
+	const char *dot[] = { "." }, *empty[] = { "" }, *deep[] = { "..", "secret" };
+	const char *const *walks[] = { up, sib, self, dot, deep };
+	struct vfs_stat st;
+	char buf[64];
+	unsigned i;
+
+	start_at("/export/file.txt", 0);
+	ck_assert_int_eq(version(65536, P9_VERSION_L), 0);
+	ck_assert_int_eq(attach_as(1, 0, ""), 0);
+	ck_assert_uint_eq(rep.u.rattach.qid.type, P9_QTFILE);
+	ck_assert_int_eq(getattr(1), 0);
+	ck_assert(S_ISREG(rep.u.rgetattr.mode));
+	ck_assert_uint_eq(rep.u.rgetattr.size, 6);
+	ck_assert_int_eq(attach_as(2, 0, "/"), 0);
+	ck_assert_uint_eq(rep.u.rattach.qid.type, P9_QTFILE);
+	ck_assert_int_eq(attach_as(3, 0, "/export/file.txt"), 0); /* the export's own path */
+	ck_assert_uint_eq(rep.u.rattach.qid.type, P9_QTFILE);
+	ck_assert_int_eq(attach_as(3, 0, "/export/file.txt/."), -EEXIST); /* fid 3 in use */
+	ck_assert_int_eq(clunk(3), 0);
+	ck_assert_int_eq(clunk(2), 0);
+
+	/* anames: a sibling, the file's own name, its directory, anything beyond. */
+	ck_assert_int_eq(attach_as(4, 0, "sub"), -ENOTDIR);
+	ck_assert_int_eq(attach_as(4, 0, "sub/inner"), -ENOTDIR);
+	ck_assert_int_eq(attach_as(4, 0, "file.txt"), -ENOTDIR);
+	ck_assert_int_eq(attach_as(4, 0, "/export"), -ENOTDIR);
+	ck_assert_int_eq(attach_as(4, 0, "/export/sub"), -ENOTDIR);
+	ck_assert_int_eq(attach_as(4, 0, "/secret"), -ENOTDIR);
+	ck_assert_int_eq(attach_as(4, 0, ".."), -EINVAL);
+	ck_assert_int_eq(attach_as(4, 0, "../secret"), -EINVAL);
+	ck_assert_int_eq(clunk(4), -EBADF);
+
+	/* Walks: none leaves the file; a walk of no names clones it. */
+	for (i = 0; i < sizeof(walks) / sizeof(walks[0]); i++)
+		ck_assert_int_eq(walk_names(1, 5, walks[i] == deep ? 2 : 1, walks[i]), -ENOTDIR);
+	ck_assert_int_eq(walk_names(1, 5, 1, empty), -EINVAL);
+	ck_assert_int_eq(clunk(5), -EBADF);
+	ck_assert_int_eq(walk1(1, 5, NULL), 0);
+	ck_assert_uint_eq(rep.u.rwalk.nwqid, 0);
+	ck_assert_int_eq(walk1(5, 6, ".."), -ENOTDIR);
+
+	/* Calls that name an entry of a directory fid: the file is not one. */
+	ck_assert_int_eq(lcreate(5, "new", P9_DOTL_RDWR, 0644), -ENOTDIR);
+	ck_assert_int_eq(mkdir9(1, "new", 0755), -ENOTDIR);
+	{
+		struct p9_fcall t = { .type = P9_TUNLINKAT };
+
+		t.u.tunlinkat.dirfid = 1;
+		t.u.tunlinkat.name = p9_str_of("sub");
+		t.u.tunlinkat.flags = P9_DOTL_AT_REMOVEDIR;
+		ck_assert_int_eq(rpc(&t), -ENOTDIR);
+		t.u.tunlinkat.name = p9_str_of("file.txt");
+		t.u.tunlinkat.flags = 0;
+		ck_assert_int_eq(rpc(&t), -ENOTDIR);
+	}
+	{
+		struct p9_fcall t = { .type = P9_TRENAMEAT };
+
+		t.u.trenameat.olddirfid = 1;
+		t.u.trenameat.oldname = p9_str_of("sub");
+		t.u.trenameat.newdirfid = 1;
+		t.u.trenameat.newname = p9_str_of("gone");
+		ck_assert_int_eq(rpc(&t), -ENOTDIR);
+	}
+	{
+		struct p9_fcall t = { .type = P9_TRENAME };
+
+		t.u.trename.fid = 1;
+		t.u.trename.dfid = 5;
+		t.u.trename.name = p9_str_of("renamed");
+		ck_assert_int_eq(rpc(&t), -ENOTDIR);
+	}
+	{
+		struct p9_fcall t = { .type = P9_TLINK };
+
+		t.u.tlink.dfid = 1;
+		t.u.tlink.fid = 5;
+		t.u.tlink.name = p9_str_of("hard");
+		ck_assert_int_eq(rpc(&t), -ENOTDIR);
+	}
+	{
+		struct p9_fcall t = { .type = P9_TREMOVE };
+
+		t.u.tfid.fid = 5;
+		ck_assert_int_eq(rpc(&t), -EBUSY);
+		ck_assert_int_eq(clunk(5), -EBADF); /* clunked all the same */
+	}
+	ck_assert_int_eq(lopen(1, P9_DOTL_RDONLY | P9_DOTL_DIRECTORY), -ENOTDIR);
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/export/file.txt", &st, 0));
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/export/sub", &st, 0));
+
+	/* The file itself is served in full: read, write, truncate, attributes. */
+	ck_assert_int_eq(walk1(1, 7, NULL), 0);
+	ck_assert_int_eq(lopen(7, P9_DOTL_RDWR), 0);
+	ck_assert_int_eq(p9read(7, 0, 100), 0);
+	ck_assert_uint_eq(rep.u.rread.count, 6);
+	ck_assert_mem_eq(rep.u.rread.data, "hello\n", 6);
+	ck_assert_int_eq(p9write(7, 0, "HELLO", 5), 0);
+	ck_assert_int_eq(t_read_file(tt, "/export/file.txt", buf, sizeof(buf)), 6);
+	ck_assert_str_eq(buf, "HELLO\n");
+	{
+		struct p9_fcall t = { .type = P9_TSETATTR };
+
+		t.u.tsetattr.fid = 1;
+		t.u.tsetattr.attr.valid = P9_SETATTR_MODE | P9_SETATTR_SIZE;
+		t.u.tsetattr.attr.mode = 0600;
+		t.u.tsetattr.attr.size = 2;
+		ck_assert_int_eq(rpc(&t), 0);
+	}
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/export/file.txt", &st, 0));
+	ck_assert_uint_eq(st.mode & 07777, 0600);
+	ck_assert_int_eq(st.size, 2);
+	{
+		struct p9_fcall t = { .type = P9_TREADDIR };
+
+		t.u.tread.fid = 7;
+		t.u.tread.count = 4096;
+		ck_assert_int_eq(rpc(&t), -ENOTDIR);
+	}
+
+	/* The name now something else: a new attach refuses it, an old fid cannot reopen. */
+	ck_assert_ok(vfs_unlinkat(tt, AT_FDCWD, "/export/file.txt", 0));
+	ck_assert_ok(vfs_symlinkat(tt, "sub", AT_FDCWD, "/export/file.txt"));
+	ck_assert_int_eq(attach_as(8, 0, ""), -ESTALE);
+	ck_assert_int_eq(lopen(1, P9_DOTL_RDONLY), -ELOOP);
+	ck_assert_ok(vfs_unlinkat(tt, AT_FDCWD, "/export/file.txt", 0));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/export/file.txt", 0755));
+	ck_assert_int_eq(attach_as(8, 0, ""), -ESTALE);
+	ck_assert_ok(vfs_unlinkat(tt, AT_FDCWD, "/export/file.txt", AT_REMOVEDIR));
+	ck_assert_int_eq(attach_as(8, 0, ""), -ENOENT);
+	stop();
+}
+END_TEST
+
+START_TEST(p9server_file_export_readonly)
+{
+	start_at("/export/file.txt", P9_SERVER_RO);
+	ck_assert_int_eq(version(65536, P9_VERSION_L), 0);
+	ck_assert_int_eq(attach_as(1, 0, ""), 0);
+	ck_assert_int_eq(walk1(1, 2, NULL), 0);
+	ck_assert_int_eq(lopen(2, P9_DOTL_RDWR), -EROFS);
+	ck_assert_int_eq(lopen(2, P9_DOTL_RDONLY), 0);
+	ck_assert_int_eq(p9read(2, 0, 100), 0);
+	ck_assert_mem_eq(rep.u.rread.data, "hello\n", 6);
+	ck_assert_int_eq(p9write(2, 0, "x", 1), -EROFS);
+	{
+		struct p9_fcall t = { .type = P9_TREMOVE };
+
+		t.u.tfid.fid = 1;
+		ck_assert_int_eq(rpc(&t), -EROFS);
+	}
+	stop();
+}
+END_TEST
+
+/* What p9_server_new takes as a root: directories (through symlinks too), regular files
+ * by any path form; not a symlink to a file, nor a fifo, nor a missing path. */
+START_TEST(p9server_file_export_roots)
+{
+	const char *ok[] = { "/top", "export/file.txt", "/export/../export/sub/inner",
+			     "/export/esc" };
+	struct p9_server *s;
+	unsigned i;
+
+	make_tree();
+	ck_assert_ok(t_write_file(tt, "/top", "top", 0644));
+	ck_assert_ok(vfs_symlinkat(tt, "file.txt", AT_FDCWD, "/export/flink"));
+	ck_assert_ok(vfs_mknodat(tt, AT_FDCWD, "/export/fifo", S_IFIFO | 0600, 0));
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		s = p9_server_new(tt, ok[i], NULL);
+		ck_assert_msg(!IS_ERR(s), "%s: %ld", ok[i], PTR_ERR(s));
+		p9_server_destroy(s);
+	}
+	ck_assert_err(PTR_ERR(p9_server_new(tt, "/export/flink", NULL)), ELOOP);
+	ck_assert_err(PTR_ERR(p9_server_new(tt, "/export/fifo", NULL)), EINVAL);
+	ck_assert_err(PTR_ERR(p9_server_new(tt, "/export/nope", NULL)), ENOENT);
+	ck_assert_err(PTR_ERR(p9_server_new(tt, "/export/file.txt/", NULL)), ENOTDIR);
+	ck_assert_err(PTR_ERR(p9_server_new(tt, "", NULL)), ENOENT);
+}
+END_TEST
+
+/* A file at the top of the tree and one named relatively are served, not their dirs. */
+START_TEST(p9server_file_export_paths)
+{
+	const char *roots[] = { "/top", "export/file.txt" };
+	unsigned i;
+
+	make_tree();
+	ck_assert_ok(t_write_file(tt, "/top", "top!", 0644));
+	for (i = 0; i < 2; i++) {
+		serve_root(roots[i], 0);
+		ck_assert_int_eq(version(65536, P9_VERSION_L), 0);
+		ck_assert_int_eq(attach_as(1, 0, ""), 0);
+		ck_assert_uint_eq(rep.u.rattach.qid.type, P9_QTFILE);
+		ck_assert_int_eq(attach_as(2, 0, "export"), -ENOTDIR);
+		ck_assert_int_eq(attach_as(2, 0, "top"), -ENOTDIR);
+		ck_assert_int_eq(attach_as(2, 0, "secret"), -ENOTDIR);
+		ck_assert_int_eq(lopen(1, P9_DOTL_RDONLY), 0);
+		ck_assert_int_eq(p9read(1, 0, 100), 0);
+		ck_assert_uint_eq(rep.u.rread.count, i == 0 ? 4 : 6);
+		stop();
+	}
+}
+END_TEST
+
 Suite *p9server_suite(void)
 {
 	Suite *s = suite_create("p9server");
@@ -945,5 +1168,9 @@ Suite *p9server_suite(void)
 	tcase_add_test(tc, p9server_pipelined_and_flush);
 	tcase_add_test(tc, p9server_bad_frames);
 	tcase_add_test(tc, p9server_many_connections);
+	tcase_add_test(tc, p9server_file_export_confined);
+	tcase_add_test(tc, p9server_file_export_readonly);
+	tcase_add_test(tc, p9server_file_export_roots);
+	tcase_add_test(tc, p9server_file_export_paths);
 	return s;
 }

@@ -1,19 +1,27 @@
 /*
- * gofer_main.c - `vfslab gofer`: a 9P2000.L server confined to a host directory.
+ * gofer_main.c - `vfslab gofer`: a 9P2000.L server confined to a host directory, or to
+ * a single host file (the source of a file bind mount, as runsc's gofer serves one).
  *
- *   vfslab gofer --root DIR (--fd N | --listen unix:PATH | --listen tcp:127.0.0.1:PORT) [--ro]
+ *   vfslab gofer --root PATH (--fd N | --listen unix:PATH | --listen tcp:127.0.0.1:PORT) [--ro]
  *
  * A kernel on the real host registers hostfs, mounts DIR with it at the path DIR itself
  * inside the kernel (so that diod's clients, which name the export by its path with
  * `-a DIR`, attach to it; an empty aname works too), and serves that subtree with our 9P
  * server (src/p9/server), which runs as a task chrooted to it. Confinement is hostfs's
  * (openat2 beneath descriptors it holds) and the chroot's (`..` and absolute symlinks
- * stay inside); --ro mounts hostfs read-only and makes the server answer EROFS.
+ * stay inside); --ro mounts hostfs read-only and makes the server answer EROFS. When PATH
+ * is a regular file, hostfs is mounted over its directory and the server exports the file
+ * alone: attaches reach it and nothing else (src/p9/server refuses every walk from it).
+ * PATH is resolved on the host first (realpath: it is the administrator's path).
  *
  * --fd N serves one connection on descriptor N (a socketpair end given by the parent,
  * as runsc passes gofer FDs) and exits when it closes. --listen accepts any number of
  * clients, each its own connection with its own threads. TCP is loopback only: a host
- * directory served to the network would be served to anyone.
+ * directory served to the network would be served to anyone. Either way one line
+ * 'vfslab gofer: serving PATH on ADDR' goes to standard error once the server is serving
+ * (ADDR is fd:N for --fd): a parent waiting for it knows the start succeeded, and a
+ * failure is one line 'vfslab gofer: WHAT: ARG: ENAME (text)' instead (src/host/gofer_proc.c
+ * reads both).
  *
  * SIGINT and SIGTERM end the server cleanly (connections closed, kernel destroyed, a
  * unix socket we bound removed). Exit status: 0 after a clean end, 1 for a failure while
@@ -49,12 +57,14 @@
 int gofer_main(int argc, char **argv);
 
 static const char gofer_usage[] =
-	"usage: vfslab gofer --root DIR (--fd N | --listen ADDR) [--ro]\n"
+	"usage: vfslab gofer --root PATH (--fd N | --listen ADDR) [--ro]\n"
 	"\n"
-	"Serves the host directory DIR over 9P2000.L, confined to it: every access stays\n"
-	"beneath DIR (symlinks are never followed on the host, '..' stops at DIR).\n"
+	"Serves the host directory PATH over 9P2000.L, confined to it: every access stays\n"
+	"beneath PATH (symlinks are never followed on the host, '..' stops at PATH).\n"
+	"PATH may be a regular file instead: then that file alone is served.\n"
 	"\n"
-	"  --root DIR          the directory to export (absolute or relative to the cwd)\n"
+	"  --root PATH         the directory or regular file to export (absolute or\n"
+	"                      relative to the cwd)\n"
 	"  --fd N              serve one connection on the open descriptor N (a socket or a\n"
 	"                      socketpair end); exit when it closes\n"
 	"  --listen unix:PATH  accept connections on a new unix socket at PATH\n"
@@ -64,9 +74,9 @@ static const char gofer_usage[] =
 	"  --ro                export read-only: modifying calls fail with EROFS\n"
 	"  -h, --help          this text\n"
 	"\n"
-	"Clients attach with an aname of DIR (as diod's clients do: diodls -a DIR) or an\n"
-	"empty one. With --listen, a line 'vfslab gofer: serving DIR on ADDR' goes to standard\n"
-	"error once the server accepts connections (ADDR with the port actually bound).\n"
+	"Clients attach with an aname of PATH (as diod's clients do: diodls -a PATH) or an\n"
+	"empty one. A line 'vfslab gofer: serving PATH on ADDR' goes to standard error once\n"
+	"the server is serving (ADDR: fd:N, or the address with the port actually bound).\n"
 	"SIGINT and SIGTERM stop the server.\n"
 	"\n"
 	"Exit status: 0 after a clean stop, 1 on a failure, 2 for a usage error.\n";
@@ -338,7 +348,7 @@ int gofer_main(int argc, char **argv)
 	struct p9_server *srv;
 	struct kernel *k;
 	struct task *t;
-	char root[PATH_MAX], desc[PATH_MAX + 32];
+	char root[PATH_MAX], dir[PATH_MAX], desc[PATH_MAX + 32];
 	struct stat st;
 	bool ro = false;
 	int c, conn_fd = -1, lfd = -1, err, status = 1;
@@ -366,7 +376,7 @@ int gofer_main(int argc, char **argv)
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (!root_arg)
-		return usage_error("%s", "--root DIR is required");
+		return usage_error("%s", "--root PATH is required");
 	if (!fd_arg == !listen_arg)
 		return usage_error("%s", "exactly one of --fd N and --listen ADDR is required");
 	if (fd_arg) {
@@ -390,8 +400,17 @@ int gofer_main(int argc, char **argv)
 		report("--root", root_arg, errno);
 		return 2;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		report("--root", root_arg, ENOTDIR);
+	/* hostfs mounts a directory: a file's own, whose one entry the server exports. */
+	strcpy(dir, root);
+	if (S_ISREG(st.st_mode)) {
+		char *slash = strrchr(dir, '/'); /* realpath's result is absolute */
+
+		slash[slash == dir] = '\0';
+	} else if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr,
+			"vfslab gofer: --root: %s: EINVAL (neither a directory nor a "
+			"regular file)\n",
+			root_arg);
 		return 2;
 	}
 
@@ -409,15 +428,15 @@ int gofer_main(int argc, char **argv)
 	t = kernel_init_task(k);
 	err = hostfs_register(k);
 	if (!err)
-		err = kernel_mkdir_p(t, root);
+		err = kernel_mkdir_p(t, dir);
 	if (!err)
-		err = vfs_mount(t, root, root, "hostfs", ro ? MS_RDONLY : 0, NULL);
+		err = vfs_mount(t, dir, dir, "hostfs", ro ? MS_RDONLY : 0, NULL);
 	if (err) {
 		const char *msg = task_errmsg(t);
 
 		if (*msg)
 			fprintf(stderr, "vfslab gofer: mount: %s\n", msg);
-		report("mount", root, err);
+		report("mount", dir, err);
 		goto out_kernel;
 	}
 	opts.flags = ro ? P9_SERVER_RO : 0;
@@ -432,6 +451,8 @@ int gofer_main(int argc, char **argv)
 			report("--fd", fd_arg, err);
 			goto out_server;
 		}
+		fprintf(stderr, "vfslab gofer: serving %s%s on fd:%d\n", root,
+			ro ? " (read-only)" : "", conn_fd);
 	} else {
 		lfd = open_listener(&la);
 		if (lfd < 0) {

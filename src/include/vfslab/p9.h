@@ -20,7 +20,11 @@
  * Server. p9_server_new() makes a server exporting a directory of a vfslab kernel; it acts
  * as a task of that kernel chrooted to the export root, so `..` at the root stays at the
  * root and absolute symlink targets resolve inside the export; walks go one component at
- * a time with O_PATH|O_NOFOLLOW, so the server never follows a symlink on a walk. Each
+ * a time with O_PATH|O_NOFOLLOW, so the server never follows a symlink on a walk. It may
+ * export a single regular file instead (a bind mount of a file, as runsc serves one): the
+ * task is chrooted to the file's directory, but an attach reaches the file itself and
+ * nothing else: no walk leaves a non-directory (ENOTDIR), an aname naming anything below
+ * the file fails the same way, and Tremove of the file is EBUSY. Each
  * connection (p9_server_serve_fd) gets a reader thread and a pool of workers: replies may
  * go out of order, Tflush is answered after the flushed request's reply (or at once when
  * it was still queued and is dropped). Credentials: each attach runs as the uid its
@@ -448,9 +452,13 @@ struct p9_server_opts {
 
 struct p9_server;
 
-/* A server exporting root (a directory path as parent sees it) of parent's kernel; it
- * runs as a new task forked from parent and chrooted to root (parent must be allowed to
- * chroot). opts may be NULL. Returns ERR_PTR(-errno). */
+/* A server exporting root (a path as parent sees it) of parent's kernel; it runs as a new
+ * task forked from parent and chrooted to root (parent must be allowed to chroot). root is
+ * a directory (reached through symlinks or not), or a regular file: then the task is
+ * chrooted to its directory and attaches reach the file alone (see above); its last
+ * component may not be a symlink (-ELOOP) nor any other kind of file (-EINVAL). An attach
+ * names the export with an empty aname, "/", or root as given; a directory export also
+ * takes a path below it. opts may be NULL. Returns ERR_PTR(-errno). */
 struct p9_server *p9_server_new(struct task *parent, const char *root,
 				const struct p9_server_opts *opts);
 /* Serve one connection reading requests from rfd and writing replies to wfd (host file

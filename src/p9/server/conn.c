@@ -686,11 +686,56 @@ static void *reader_main(void *arg)
 
 /* ------------------------------------------------------------------ the server */
 
+/*
+ * The export root as a directory for the chroot, and for a file export the file's name in
+ * it. A directory root may be reached through symlinks (it is the caller's path). A file
+ * root must be a regular file itself, its last component never a symlink: a file export
+ * is confined to that one file, so the entry named is what is served (-ELOOP for a
+ * symlink, -EINVAL for anything else that is neither a directory nor a regular file).
+ * Sets *dir (vl_malloc'd) and *file (vl_malloc'd, NULL for a directory).
+ */
+static int export_root(struct task *t, const char *root, char **dir, char **file)
+{
+	struct vfs_stat st;
+	const char *slash;
+	size_t dlen;
+	int err;
+
+	*dir = *file = NULL;
+	err = vfs_fstatat(t, AT_FDCWD, root, &st, 0);
+	if (!err && !S_ISDIR(st.mode)) {
+		err = vfs_fstatat(t, AT_FDCWD, root, &st, AT_SYMLINK_NOFOLLOW);
+		if (!err && S_ISLNK(st.mode))
+			err = -ELOOP;
+		else if (!err && !S_ISREG(st.mode))
+			err = -EINVAL;
+	}
+	if (err)
+		return err;
+	if (S_ISDIR(st.mode)) {
+		*dir = vl_strdup(root);
+		return *dir ? 0 : -ENOMEM;
+	}
+	/* A regular file's path never ends in '/' (that would have been ENOTDIR). */
+	slash = strrchr(root, '/');
+	dlen = !slash ? 0 : slash == root ? 1 : (size_t)(slash - root);
+	*dir = dlen ? vl_strndup(root, dlen) : vl_strdup(".");
+	*file = vl_strdup(slash ? slash + 1 : root);
+	if (!*dir || !*file) {
+		vl_free(*dir);
+		vl_free(*file);
+		*dir = *file = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 struct p9_server *p9_server_new(struct task *parent, const char *root,
 				const struct p9_server_opts *opts)
 {
 	struct p9_server *s;
 	struct vfs_stat st;
+	char *dir = NULL;
 	int err;
 
 	if (!parent || !root)
@@ -714,13 +759,18 @@ struct p9_server *p9_server_new(struct task *parent, const char *root,
 		err = s->task ? (int)PTR_ERR(s->task) : -ENOMEM;
 		goto out_root;
 	}
-	err = vfs_fstatat(s->task, AT_FDCWD, root, &st, 0);
-	if (!err && !S_ISDIR(st.mode))
-		err = -ENOTDIR;
+	err = export_root(s->task, root, &dir, &s->file);
 	if (!err)
-		err = vfs_chroot(s->task, root);
+		err = vfs_chroot(s->task, dir);
 	if (!err)
 		err = vfs_chdir(s->task, "/");
+	/* What the server sees from inside, once confined: a directory, or the file itself. */
+	if (!err)
+		err = vfs_fstatat(s->task, AT_FDCWD, s->file ? s->file : "/", &st,
+				  AT_SYMLINK_NOFOLLOW);
+	if (!err && s->file && !S_ISREG(st.mode))
+		err = -ESTALE; /* replaced while we looked */
+	vl_free(dir);
 	if (err)
 		goto out_task;
 	s->root_dev = st.dev;
@@ -728,6 +778,7 @@ struct p9_server *p9_server_new(struct task *parent, const char *root,
 
 out_task:
 	task_exit(s->task);
+	vl_free(s->file);
 out_root:
 	vl_free(s->root);
 out_free:
@@ -891,6 +942,7 @@ void p9_server_destroy(struct p9_server *s)
 	}
 	pthread_mutex_unlock(&s->lock);
 	task_exit(s->task);
+	vl_free(s->file);
 	vl_free(s->root);
 	pthread_mutex_destroy(&s->lock);
 	vl_free(s);

@@ -8,6 +8,9 @@
  * remove ("", ".", "..", anything holding '/') are EINVAL, as gVisor's p9 checks them.
  * (As with chroot(2), a directory moved out of the export by another task of the kernel
  * while a fid holds it could be climbed out of with `..`; clients cannot move it.)
+ * A file export is chrooted to the file's directory but attaches to the file: no walk
+ * leaves a non-directory (ENOTDIR), so that directory holds only Tlopen's reopen by name,
+ * and Tremove of the file is EBUSY like that of a directory export's root.
  *
  * A fid holds an O_PATH descriptor of its file, and the directory and name it was
  * reached by: Tlopen reopens by that name (the VFS has no reopen of an O_PATH
@@ -274,6 +277,22 @@ static int op_attach(struct p9_conn *c, const struct p9_fcall *t, struct p9_fcal
 	cur = vfs_openat(sess->t, AT_FDCWD, "/", O_PATH | O_DIRECTORY, 0);
 	if (cur < 0)
 		return cur;
+	if (c->s->file) {
+		/* A file export: the aname is a path from the file, so any name in it fails
+		 * (ENOTDIR); the chroot's directory is only the file's parent for Tlopen. */
+		parent = cur;
+		name = c->s->file;
+		cur = vfs_openat(sess->t, parent, name, O_PATH | O_NOFOLLOW, 0);
+		if (cur < 0) {
+			err = cur;
+			goto out;
+		}
+		err = vfs_fstat(sess->t, cur, &st);
+		if (!err && !S_ISREG(st.mode))
+			err = -ESTALE; /* no longer the regular file exported */
+		if (err)
+			goto out;
+	}
 	for (comp = strtok_r(p, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
 		if (strcmp(comp, ".") == 0)
 			continue;
@@ -516,8 +535,8 @@ static int op_remove(struct p9_conn *c, const struct p9_fcall *t, struct p9_fcal
 	pthread_mutex_lock(&f->lock);
 	if (readonly(c))
 		err = -EROFS;
-	else if (f->parentfd < 0)
-		err = -EBUSY;
+	else if (f->parentfd < 0 || c->s->file)
+		err = -EBUSY; /* the attach point (a file export has no other file) */
 	else
 		err = vfs_unlinkat(f->sess->t, f->parentfd, f->name, f->isdir ? AT_REMOVEDIR : 0);
 	pthread_mutex_unlock(&f->lock);

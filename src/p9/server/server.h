@@ -4,7 +4,8 @@
  * alone (the fuzz target links src/p9/ without the VFS).
  *
  * Objects and their lifetimes:
- *   p9_server   the export: a task chrooted to the export root, the list of connections.
+ *   p9_server   the export: a task chrooted to the export root (to the parent directory
+ *               of an exported file), the list of connections.
  *   p9_conn     one transport: a reader thread, worker threads, the fid table, the
  *               sessions; freed by p9_server_destroy after its threads are joined.
  *   p9_session  one attach identity (uid) of a connection: a task forked from the server's
@@ -30,6 +31,7 @@ struct task;
 struct p9_server {
 	struct task *task; /* chrooted to the export root */
 	char *root;	   /* the export root as given (an aname naming it means "/") */
+	char *file;	   /* a file export: its name in the chroot's "/"; NULL for a directory */
 	unsigned flags;	   /* P9_SERVER_* */
 	uint32_t max_msize;
 	unsigned nworkers;
