@@ -20,8 +20,9 @@
 #
 # Sources are found, never listed: every src/**/*.c and sim/*.c goes into libvfslab.a,
 # tui/*.c makes the CLI, tests/check_*.c + tests/helpers.c the one Check runner (the list
-# of suites, $(BUILD)/test-list.h, is generated from the file names), tests/oracle/*.c +
-# tui/op.c the oracle, tests/bench/*.c the benchmarks. src/ and sim/ are compiled without
+# of suites, $(BUILD)/test-list.h, is generated from the file names; it links the tui
+# objects but main.o too, for the front end's suites), tests/oracle/*.c + tui/op.c the
+# oracle, tests/bench/*.c the benchmarks. src/ and sim/ are compiled without
 # -Itui: the library cannot include the front end (DESIGN §2, arrows point down only).
 
 VERSION := 0.1.0
@@ -181,9 +182,13 @@ $(CLI): $(TUI_OBJS) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TUI_OBJS) $(LIB) $(CLI_LIBS)
 
-$(CHECK_ALL): $(TEST_OBJS) $(LIB)
+# The runner links the front end too (its objects but main.o, and readline), for the
+# suites that test the REPL through its own functions (check_complete.c).
+CHECK_TUI_OBJS = $(filter-out $(OBJ)/tui/main.o,$(TUI_OBJS))
+$(CHECK_ALL): $(TEST_OBJS) $(CHECK_TUI_OBJS) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(TEST_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(CHECK_TUI_OBJS) $(LIB) $(TEST_LIBS) \
+		$(call pkg_libs,$(CLI_PKGS))
 
 $(ORACLE): $(ORACLE_OBJS) $(LIB)
 	@$(if $(Q),echo "  LD      $@")

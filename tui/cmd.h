@@ -208,5 +208,27 @@ struct repl_opts {
 };
 /* Runs the session to the end; returns the process exit status. */
 int repl_run(struct session *s, const struct repl_opts *o);
+/* The interactive loop: readline on rl_instream and rl_outstream, with completion
+ * (complete.h), history and the empty-line repeat. Returns the exit status (0). What
+ * repl_run does at a terminal; exposed for the tests, which feed it a file. */
+int repl_interactive(struct session *s);
+/* The interactive prompt. */
+const char *session_prompt(struct session *s);
+/* The history file: $VFSLAB_HISTORY if set (empty: no history), else ~/.vfslab_history,
+ * else NULL ($HOME unset or empty). The caller frees it. */
+char *repl_history_path(void);
+
+/* gdb's empty-line repeat: an empty line runs the last command again when that command
+ * is a stepping one (CMD_F_STEP). */
+struct repl_repeat {
+	char *text; /* the command to repeat, as typed (with its '-' marker), or NULL */
+};
+/* Notes the command just run: text as typed, c its table entry (NULL when unknown). A
+ * stepping command is kept for repeating, anything else forgets the last one. Returns 0
+ * or -ENOMEM. */
+int repl_repeat_note(struct repl_repeat *r, const struct cmd *c, const char *text);
+/* The command an empty line runs, or NULL. */
+const char *repl_repeat_get(const struct repl_repeat *r);
+void repl_repeat_fini(struct repl_repeat *r);
 
 #endif
