@@ -78,8 +78,9 @@ static int mkdir_parents(struct task *t, const char *path, bool whole)
 	return 0;
 }
 
-int boot_sim_new(uint64_t seed, const struct rootfs_manifest *m, const char *name,
-		 const char *root_path, struct boot_sim **out, struct boot_err *err)
+int boot_sim_new(uint64_t seed, const struct rootfs_manifest *host, const char *host_name,
+		 const struct rootfs_manifest *m, const char *name, const char *root_path,
+		 struct boot_sim **out, struct boot_err *err)
 {
 	struct boot_sim *s = vl_zalloc(sizeof(*s));
 	struct host *h;
@@ -102,6 +103,13 @@ int boot_sim_new(uint64_t seed, const struct rootfs_manifest *m, const char *nam
 	}
 	t = kernel_init_task(s->k);
 	vfs_umask(t, 0);
+	if (host) {
+		e = rootfs_populate(t, "/", host, host_name, msg, sizeof(msg));
+		if (e) {
+			boot_err_set(err, "%s", msg);
+			goto fail;
+		}
+	}
 	root = host_path(root_path && *root_path ? root_path : "rootfs");
 	if (!root) {
 		e = -ENOMEM;

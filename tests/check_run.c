@@ -52,7 +52,7 @@ static void tr_start(struct trun *r, const char *json, const char *manifest,
 		manifest = rootfs_embedded_manifest;
 	ck_assert_msg(rootfs_parse(manifest, strlen(manifest), "m", &r->m, msg, sizeof(msg)) == 0,
 		      "%s", msg);
-	ck_assert_msg(boot_sim_new(2, r->m, "m", r->spec->root_path, &r->sim, &r->err) == 0, "%s",
+	ck_assert_msg(boot_sim_new(2, NULL, NULL, r->m, "m", r->spec->root_path, &r->sim, &r->err) == 0, "%s",
 		      r->err.msg);
 	boot_kernel_options(r->plan, &ko);
 	r->k = kernel_new_opts(host_sim_new(1), &ko);

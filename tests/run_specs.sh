@@ -2,7 +2,9 @@
 # run_specs.sh - the golden test of the spec fixtures: every fixtures/specs/NAME/ is replayed
 # with `vfslab replay NAME --format steps` and linted with `vfslab lint NAME`, and each
 # result is compared with expected.steps and expected.lint beside the spec. Where the spec
-# ordering policy plans differently, expected.steps-spec holds `--order spec`'s plan.
+# ordering policy plans differently, expected.steps-spec holds `--order spec`'s plan. The
+# mount table the setup leaves (`--format mountinfo`) goes to expected.mountinfo (and
+# expected.mountinfo-spec where the orders differ), and `findmnt -F` must parse it.
 #
 # A result is the command's standard output, then its standard error, then "exit N" when
 # the exit status is not 0. Paths are relative to the top of the tree, where this runs.
@@ -77,6 +79,32 @@ for dir in fixtures/specs/*/; do
 	fi
 	run lint "$VFSLAB" lint "$dir"
 	check "$tmp/lint" "$dir/expected.lint" "$dir: lint"
+	# The mount table the setup leaves, under both orders; findmnt must parse it.
+	run mountinfo "$VFSLAB" replay "$dir" --format mountinfo
+	check "$tmp/mountinfo" "$dir/expected.mountinfo" "$dir: replay --format mountinfo"
+	run mountinfo-spec "$VFSLAB" replay "$dir" --order spec --format mountinfo
+	if ! cmp -s "$tmp/mountinfo" "$tmp/mountinfo-spec"; then
+		check "$tmp/mountinfo-spec" "$dir/expected.mountinfo-spec" "$dir: replay --order spec --format mountinfo"
+	elif [ $update -eq 1 ]; then
+		rm -f "$dir/expected.mountinfo-spec"
+	elif [ -f "$dir/expected.mountinfo-spec" ]; then
+		fail=$((fail + 1))
+		echo "FAIL $dir: expected.mountinfo-spec exists but both orders mount the same"
+	fi
+	if command -v findmnt >/dev/null 2>&1; then
+		"$VFSLAB" replay "$dir" --format mountinfo >"$tmp/mi" 2>/dev/null
+		lines=$(grep -c . "$tmp/mi")
+		if [ "$lines" -gt 0 ]; then
+			parsed=$(findmnt -F "$tmp/mi" -n -r -o TARGET 2>"$tmp/ferr" | grep -c .)
+			if [ "$parsed" -eq "$lines" ] && [ ! -s "$tmp/ferr" ]; then
+				pass=$((pass + 1))
+			else
+				fail=$((fail + 1))
+				echo "FAIL $dir: findmnt -F read $parsed of $lines mountinfo lines"
+				cat "$tmp/ferr"
+			fi
+		fi
+	fi
 done
 if [ $n -eq 0 ]; then
 	echo "run_specs: no specs in fixtures/specs" >&2

@@ -72,7 +72,7 @@ const struct cmd cmd_table[] = {
 	  cmd_continue, CMD_F_STEP },
 	{ "c", "c", "continue",
 	  "Same as continue.\n"
-	  "Example: c",
+	  "Example: break mount-tmp; c",
 	  cmd_continue, CMD_F_STEP | CMD_F_ALIAS },
 	{ "delete", "delete [N...]", "delete breakpoints (all without N)",
 	  "Deletes the breakpoints numbered N (as 'info breakpoints' lists them), or every\n"
@@ -269,7 +269,7 @@ const struct cmd cmd_table[] = {
 	  cmd_step, CMD_F_STEP },
 	{ "s", "s", "step",
 	  "Same as step.\n"
-	  "Example: s",
+	  "Example: s 2",
 	  cmd_step, CMD_F_STEP | CMD_F_ALIAS },
 	{ "su", "su [UID[:GID[,GID...]]]", "run the following commands as another user",
 	  "Switches to a task with the given credentials, made from the current one (same\n"

@@ -45,7 +45,6 @@ struct session {
 	const struct cmd *cur; /* the command being run, for its messages */
 	bool quit;	       /* set by quit/exit: the loop ends after this command */
 	struct setup *setup;   /* the spec being set up; owns the kernel (NULL: a bare one) */
-	const struct cmd *last_step; /* the last stepping command, for an empty line */
 	char prompt[160];	     /* session_prompt()'s buffer */
 };
 
@@ -212,8 +211,6 @@ int repl_run(struct session *s, const struct repl_opts *o);
  * (complete.h), history and the empty-line repeat. Returns the exit status (0). What
  * repl_run does at a terminal; exposed for the tests, which feed it a file. */
 int repl_interactive(struct session *s);
-/* The interactive prompt. */
-const char *session_prompt(struct session *s);
 /* The history file: $VFSLAB_HISTORY if set (empty: no history), else ~/.vfslab_history,
  * else NULL ($HOME unset or empty). The caller frees it. */
 char *repl_history_path(void);

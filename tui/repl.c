@@ -44,12 +44,6 @@
  * gdb's 256: a session of stepping and exploring is longer). */
 #define HISTORY_MAX 1000
 
-const char *session_prompt(struct session *s)
-{
-	(void)s;
-	return "vfslab> ";
-}
-
 static bool is_blank_line(const char *line)
 {
 	while (*line && isspace((unsigned char)*line))

@@ -16,6 +16,9 @@ struct loaded_spec {
 	struct boot_config conf;
 	struct rootfs_manifest *rootfs;
 	char rootfs_name[4096];
+	struct rootfs_manifest *host; /* host.manifest beside the spec: the simulated host's
+				       * files (bind sources), or NULL */
+	char host_name[4096];
 };
 
 /* 0, or the exit status after printing "vfslab: CMD: ..." (2 for a bad spec). */

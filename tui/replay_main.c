@@ -107,6 +107,25 @@ int replay_load_spec(const char *cmd, const char *arg, const char *rootfs_arg,
 		fprintf(stderr, "vfslab: %s: %s: %s\n", cmd, path, e.msg);
 		goto fail;
 	}
+	/* The simulated host's own files (bind sources), if the spec comes with some. */
+	snprintf(ls->host_name, sizeof(ls->host_name), "%s/host.manifest", dir);
+	if (stat(ls->host_name, &st) == 0) {
+		char msg[512];
+
+		text = read_file(ls->host_name, &len, &err);
+		if (!text) {
+			fprintf(stderr, "vfslab: %s: %s: %s\n", cmd, ls->host_name, strerror(err));
+			goto fail;
+		}
+		err = rootfs_parse(text, len, ls->host_name, &ls->host, msg, sizeof(msg));
+		free(text);
+		if (err) {
+			fprintf(stderr, "vfslab: %s: %s\n", cmd, msg);
+			goto fail;
+		}
+	} else {
+		ls->host_name[0] = '\0';
+	}
 	if (rootfs_arg) {
 		snprintf(ls->rootfs_name, sizeof(ls->rootfs_name), "%s", rootfs_arg);
 	} else {
@@ -214,8 +233,10 @@ void replay_unload_spec(struct loaded_spec *ls)
 {
 	boot_spec_free(ls->spec);
 	rootfs_free(ls->rootfs);
+	rootfs_free(ls->host);
 	ls->spec = NULL;
 	ls->rootfs = NULL;
+	ls->host = NULL;
 }
 
 static const char replay_usage[] =

@@ -91,7 +91,8 @@ int setup_start(struct setup *su, struct boot_err *e)
 			goto fail_plan;
 		host_gofers_get(hg, &g);
 	} else {
-		err = boot_sim_new(SETUP_HOST_SEED, su->ls.rootfs, su->ls.rootfs_name,
+		err = boot_sim_new(SETUP_HOST_SEED, su->ls.host, su->ls.host_name, su->ls.rootfs,
+				   su->ls.rootfs_name,
 				   su->ls.spec->root_path, &sim, e);
 		if (err)
 			goto fail_plan;

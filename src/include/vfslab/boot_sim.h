@@ -24,10 +24,12 @@ struct boot_sim;
 struct rootfs_manifest; /* sim/rootfs.h */
 struct task;
 
-/* A simulated host seeded with seed whose tree holds manifest m (named name in
- * messages) at root_path (the spec's root.path). 0, or -errno with a message in err. */
-int boot_sim_new(uint64_t seed, const struct rootfs_manifest *m, const char *name,
-		 const char *root_path, struct boot_sim **out, struct boot_err *err);
+/* A simulated host seeded with seed whose tree holds the host manifest host (absolute
+ * host paths, made first; may be NULL) and manifest m (named name in messages) at
+ * root_path (the spec's root.path). 0, or -errno with a message in err. */
+int boot_sim_new(uint64_t seed, const struct rootfs_manifest *host, const char *host_name,
+		 const struct rootfs_manifest *m, const char *name, const char *root_path,
+		 struct boot_sim **out, struct boot_err *err);
 /* The gofers for boot_run_new(); they stay valid until boot_sim_free. */
 void boot_sim_gofers(struct boot_sim *s, struct boot_gofers *g);
 /* The warnings so far ("bind source /srv/x is not on the simulated host: created an
