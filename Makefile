@@ -264,6 +264,7 @@ check: all
 	$(Q)$(call run_script,tests/interop/verity_digest.sh,verity interop)
 	$(Q)$(call run_script,tests/oracle/difftest_overlay.sh,overlay oracle difftest)
 	$(Q)$(call run_script,tests/interop/findmnt.sh,findmnt interop)
+	$(Q)$(call run_script,tests/interop/host_replay.sh,spec replay on the real host (--host))
 	$(Q)$(call run_script,tests/interop/proc_shapes.sh,proc shapes against the host kernel)
 	$(Q)$(call run_script,tests/interop/diod_server.sh,diod clients against our gofer)
 	$(Q)$(call run_script,tests/interop/diod_client.sh,our 9p client against diod)

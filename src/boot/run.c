@@ -140,6 +140,8 @@ static int fail(struct boot_run *r, struct boot_err *err, int e, const char *fmt
 	va_end(ap);
 	if (e && why && *why && !strstr(msg, why))
 		boot_err_set(err, "%s: %s (%s)", msg, errno_name(e), why);
+	else if (e && strstr(msg, strerror(-e)))
+		boot_err_set(err, "%s", msg); /* the gofer has said it in words */
 	else if (e)
 		boot_err_set(err, "%s: %s", msg, errno_name(e));
 	else
@@ -470,6 +472,11 @@ static int connect_mount(struct boot_run *r, struct boot_step *st, struct mount 
 	e = mounter_connect_at(r->t, m, st->target);
 	if (e) {
 		mounter_put(r->t, m);
+		if (e == -ENOTDIR)
+			return fail(r, err, e,
+				    "mount submount \"%s\": the mount point and the mount's root "
+				    "differ in type (a file cannot go on a directory, nor the reverse)",
+				    st->target);
 		return fail(r, err, e, "mount submount \"%s\"", st->target);
 	}
 	line = describe(r, m);
