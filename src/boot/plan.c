@@ -937,10 +937,25 @@ static int dispense_fds(struct builder *b)
 	return 0;
 }
 
+/* Destination length, then position: a stable order (gVisor's sort.Slice is not stable;
+ * lint says where that matters). qsort with the position as the last key is stable and
+ * n log n, which a spec of 10,000 mounts needs. */
+static int by_length(const void *a, const void *b, void *ctx)
+{
+	const struct boot_plan *p = ctx;
+	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+	size_t la = strlen(p->mounts[ia].destination);
+	size_t lb = strlen(p->mounts[ib].destination);
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return ia < ib ? -1 : ia > ib;
+}
+
 static void order_mounts(struct builder *b)
 {
 	struct boot_plan *p = b->p;
-	size_t i, j;
+	size_t i;
 
 	p->order = vl_malloc((p->nmounts ? p->nmounts : 1) * sizeof(*p->order));
 	if (!p->order) {
@@ -951,16 +966,7 @@ static void order_mounts(struct builder *b)
 		p->order[i] = i;
 	if (b->conf->order != BOOT_ORDER_GVISOR)
 		return;
-	/* Insertion sort: stable, where gVisor's sort.Slice is not (lint says where it
-	 * matters). */
-	for (i = 1; i < p->nmounts; i++) {
-		size_t v = p->order[i];
-		size_t len = strlen(p->mounts[v].destination);
-
-		for (j = i; j > 0 && strlen(p->mounts[p->order[j - 1]].destination) > len; j--)
-			p->order[j] = p->order[j - 1];
-		p->order[j] = v;
-	}
+	qsort_r(p->order, p->nmounts, sizeof(*p->order), by_length, p);
 }
 
 static void step_mkdir(struct builder *b, const char *dest, int mi)
