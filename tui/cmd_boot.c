@@ -351,11 +351,31 @@ int cmd_spec(struct session *s, int argc, char **argv)
 	nsu = calloc(1, sizeof(*nsu));
 	if (!nsu)
 		return cmd_errf(s, "out of memory");
-	fflush(s->out);
-	if (setup_load(nsu, "spec", strcmp(path, "default") ? path : NULL, rootfs,
-		       s->setup && s->setup->host, s->err)) {
-		free(nsu);
-		return CMD_FAIL;
+	{
+		char *msg = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&msg, &len);
+		int st;
+
+		if (!m) {
+			free(nsu);
+			return cmd_errf(s, "out of memory");
+		}
+		st = setup_load(nsu, "spec", strcmp(path, "default") ? path : NULL, rootfs,
+				s->setup && s->setup->host, m);
+		fclose(m);
+		if (st) {
+			/* "vfslab: spec: WHAT\n" from the loader, reported the REPL's way. */
+			const char *what = msg && !strncmp(msg, "vfslab: spec: ", 14) ? msg + 14 : msg;
+
+			if (len && msg[len - 1] == '\n')
+				msg[len - 1] = '\0';
+			cmd_errf(s, "%s", what ? what : "cannot load the spec");
+			free(msg);
+			free(nsu);
+			return CMD_FAIL;
+		}
+		free(msg);
 	}
 	old = s->setup;
 	s->setup = nsu;

@@ -6,6 +6,8 @@
 #ifndef VFSLAB_TUI_REPLAY_H
 #define VFSLAB_TUI_REPLAY_H
 
+#include <stdio.h>
+
 #include "../sim/rootfs.h"
 #include "vfslab/boot.h"
 
@@ -24,9 +26,13 @@ struct loaded_spec {
 /* 0, or the exit status after printing "vfslab: CMD: ..." (2 for a bad spec). */
 int replay_load_spec(const char *cmd, const char *arg, const char *rootfs_arg,
 		     struct loaded_spec *ls);
+/* The same with its messages to errf. */
+int replay_load_spec_to(const char *cmd, const char *arg, const char *rootfs_arg,
+			struct loaded_spec *ls, FILE *errf);
 void replay_unload_spec(struct loaded_spec *ls);
 /* The embedded default spec (runc spec's) with rootfs_arg or the embedded rootfs. */
-int replay_load_default(const char *cmd, const char *rootfs_arg, struct loaded_spec *ls);
+int replay_load_default(const char *cmd, const char *rootfs_arg, struct loaded_spec *ls,
+			FILE *errf);
 /* The bundle directory of a SPEC argument (the folder, or the config.json's directory;
  * "." for NULL); NULL when out of memory. Caller frees. */
 char *replay_bundle_dir(const char *arg);

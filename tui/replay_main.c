@@ -72,6 +72,12 @@ fail:
 int replay_load_spec(const char *cmd, const char *arg, const char *rootfs_arg,
 		     struct loaded_spec *ls)
 {
+	return replay_load_spec_to(cmd, arg, rootfs_arg, ls, stderr);
+}
+
+int replay_load_spec_to(const char *cmd, const char *arg, const char *rootfs_arg,
+			struct loaded_spec *ls, FILE *errf)
+{
 	char path[4200], dir[2048], *text, *slash;
 	struct boot_err e;
 	struct stat st;
@@ -94,17 +100,17 @@ int replay_load_spec(const char *cmd, const char *arg, const char *rootfs_arg,
 	}
 	text = read_file(path, &len, &err);
 	if (!text) {
-		fprintf(stderr, "vfslab: %s: %s: %s\n", cmd, path, strerror(err));
+		fprintf(errf, "vfslab: %s: %s: %s\n", cmd, path, strerror(err));
 		return 2;
 	}
 	err = boot_spec_parse(text, len, path, &ls->spec, &e);
 	free(text);
 	if (err) {
-		fprintf(stderr, "vfslab: %s: %s\n", cmd, e.msg);
+		fprintf(errf, "vfslab: %s: %s\n", cmd, e.msg);
 		return 2;
 	}
 	if (boot_config_apply_annotations(&ls->conf, ls->spec, &e)) {
-		fprintf(stderr, "vfslab: %s: %s: %s\n", cmd, path, e.msg);
+		fprintf(errf, "vfslab: %s: %s: %s\n", cmd, path, e.msg);
 		goto fail;
 	}
 	/* The simulated host's own files (bind sources), if the spec comes with some. */
@@ -114,13 +120,13 @@ int replay_load_spec(const char *cmd, const char *arg, const char *rootfs_arg,
 
 		text = read_file(ls->host_name, &len, &err);
 		if (!text) {
-			fprintf(stderr, "vfslab: %s: %s: %s\n", cmd, ls->host_name, strerror(err));
+			fprintf(errf, "vfslab: %s: %s: %s\n", cmd, ls->host_name, strerror(err));
 			goto fail;
 		}
 		err = rootfs_parse(text, len, ls->host_name, &ls->host, msg, sizeof(msg));
 		free(text);
 		if (err) {
-			fprintf(stderr, "vfslab: %s: %s\n", cmd, msg);
+			fprintf(errf, "vfslab: %s: %s\n", cmd, msg);
 			goto fail;
 		}
 	} else {
@@ -138,14 +144,14 @@ int replay_load_spec(const char *cmd, const char *arg, const char *rootfs_arg,
 
 		text = read_file(ls->rootfs_name, &len, &err);
 		if (!text) {
-			fprintf(stderr, "vfslab: %s: %s: %s\n", cmd, ls->rootfs_name,
+			fprintf(errf, "vfslab: %s: %s: %s\n", cmd, ls->rootfs_name,
 				strerror(err));
 			goto fail;
 		}
 		err = rootfs_parse(text, len, ls->rootfs_name, &ls->rootfs, msg, sizeof(msg));
 		free(text);
 		if (err) {
-			fprintf(stderr, "vfslab: %s: %s\n", cmd, msg);
+			fprintf(errf, "vfslab: %s: %s\n", cmd, msg);
 			goto fail;
 		}
 	} else {
@@ -154,7 +160,7 @@ int replay_load_spec(const char *cmd, const char *arg, const char *rootfs_arg,
 		snprintf(ls->rootfs_name, sizeof(ls->rootfs_name), "(embedded rootfs)");
 		if (rootfs_parse(rootfs_embedded_manifest, strlen(rootfs_embedded_manifest),
 				 ls->rootfs_name, &ls->rootfs, msg, sizeof(msg))) {
-			fprintf(stderr, "vfslab: %s: %s\n", cmd, msg);
+			fprintf(errf, "vfslab: %s: %s\n", cmd, msg);
 			goto fail;
 		}
 	}
@@ -164,7 +170,8 @@ fail:
 	return 2;
 }
 
-int replay_load_default(const char *cmd, const char *rootfs_arg, struct loaded_spec *ls)
+int replay_load_default(const char *cmd, const char *rootfs_arg, struct loaded_spec *ls,
+			FILE *errf)
 {
 	char msg[512];
 	struct boot_err e;
@@ -176,14 +183,14 @@ int replay_load_default(const char *cmd, const char *rootfs_arg, struct loaded_s
 	boot_config_default(&ls->conf);
 	if (boot_spec_parse(rootfs_default_spec, strlen(rootfs_default_spec),
 			    "(embedded default spec)", &ls->spec, &e)) {
-		fprintf(stderr, "vfslab: %s: %s\n", cmd, e.msg);
+		fprintf(errf, "vfslab: %s: %s\n", cmd, e.msg);
 		return 2;
 	}
 	if (rootfs_arg) {
 		snprintf(ls->rootfs_name, sizeof(ls->rootfs_name), "%s", rootfs_arg);
 		text = read_file(rootfs_arg, &len, &err);
 		if (!text) {
-			fprintf(stderr, "vfslab: %s: %s: %s\n", cmd, rootfs_arg, strerror(err));
+			fprintf(errf, "vfslab: %s: %s: %s\n", cmd, rootfs_arg, strerror(err));
 			goto fail;
 		}
 	} else {
@@ -196,7 +203,7 @@ int replay_load_default(const char *cmd, const char *rootfs_arg, struct loaded_s
 	err = rootfs_parse(text, len, ls->rootfs_name, &ls->rootfs, msg, sizeof(msg));
 	free(text);
 	if (err) {
-		fprintf(stderr, "vfslab: %s: %s\n", cmd, msg);
+		fprintf(errf, "vfslab: %s: %s\n", cmd, msg);
 		goto fail;
 	}
 	return 0;

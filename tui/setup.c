@@ -33,12 +33,12 @@ int setup_load(struct setup *su, const char *cmd, const char *path, const char *
 	su->next_bp = 1;
 	su->host = host;
 	if (path) {
-		status = replay_load_spec(cmd, path, rootfs, &su->ls);
+		status = replay_load_spec_to(cmd, path, rootfs, &su->ls, err);
 		if (status)
 			return status;
 		su->spec_path = strdup(path);
 	} else {
-		status = replay_load_default(cmd, rootfs, &su->ls);
+		status = replay_load_default(cmd, rootfs, &su->ls, err);
 		if (status)
 			return status;
 		su->spec_path = strdup("(embedded default spec)");
