@@ -61,6 +61,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "setup.h"
 #include "vfslab/host.h"
 #include "vfslab/kernel.h"
 #include "vfslab/vfs.h"
@@ -1118,14 +1119,19 @@ static const struct fuse_lowlevel_ops fuse_ops = {
 /* ------------------------------------------------------------------ the command */
 
 static const char fuse_usage[] =
-	"usage: vfslab fuse MOUNTPOINT [--spec F] [--uid U --gid G] [--readonly] [-f]\n"
+	"usage: vfslab fuse MOUNTPOINT [--spec F [--rootfs M] [--host]] [--uid U --gid G]\n"
+	"                   [--readonly] [-f]\n"
 	"\n"
 	"Serve the sandbox's filesystem at MOUNTPOINT through FUSE until it is unmounted\n"
 	"(fusermount3 -u MOUNTPOINT) or this process gets SIGINT or SIGTERM; then unmount\n"
 	"and exit 0. Runs in the foreground. Permission checks are vfslab's own, made with\n"
 	"each caller's uid, gid and groups (the mount is allow_other, nosuid, nodev).\n"
 	"\n"
-	"  --spec F      run a spec's mount setup first (not available yet: issue 7)\n"
+	"  --spec F      run the mount setup of spec F first ('default': the embedded runc\n"
+	"                spec) and serve the container's namespace; without it, an empty\n"
+	"                simulated kernel (a tmpfs root) is served\n"
+	"  --rootfs M    the spec's rootfs manifest (as for vfslab replay)\n"
+	"  --host        run the setup on the real host (gofer processes)\n"
 	"  --uid U       act as U for every request instead of the caller (needs --gid)\n"
 	"  --gid G       act as G, with no supplementary groups (needs --uid)\n"
 	"  --readonly    mount read-only (EROFS for every change)\n"
@@ -1174,14 +1180,17 @@ int fuse_cmd_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "spec", required_argument, NULL, 's' },
+		{ "rootfs", required_argument, NULL, 'R' },
+		{ "host", no_argument, NULL, 'H' },
 		{ "uid", required_argument, NULL, 'u' },
 		{ "gid", required_argument, NULL, 'g' },
 		{ "readonly", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *spec = NULL, *mnt;
-	bool have_uid = false, have_gid = false, debug = false;
+	const char *spec = NULL, *rootfs = NULL, *mnt;
+	bool have_uid = false, have_gid = false, debug = false, host = false;
+	struct setup su;
 	unsigned long uid = 0, gid = 0;
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	struct fuse_session *se = NULL;
@@ -1195,6 +1204,12 @@ int fuse_cmd_main(int argc, char **argv)
 		switch (c) {
 		case 's':
 			spec = optarg;
+			break;
+		case 'R':
+			rootfs = optarg;
+			break;
+		case 'H':
+			host = true;
 			break;
 		case 'u':
 			if (parse_id(optarg, &uid)) {
@@ -1236,12 +1251,13 @@ int fuse_cmd_main(int argc, char **argv)
 		fprintf(stderr, "vfslab fuse: --uid and --gid go together\n");
 		return 2;
 	}
-	if (spec) {
-		fprintf(stderr, "vfslab fuse: --spec: needs the mount stepper (issue 7)\n");
+	if ((rootfs || host) && !spec) {
+		fprintf(stderr, "vfslab fuse: --rootfs and --host go with --spec\n");
 		return 2;
 	}
 	if (check_usable(mnt))
 		return 1;
+	memset(&su, 0, sizeof(su));
 
 	s = calloc(1, sizeof(*s));
 	if (!s) {
@@ -1255,17 +1271,37 @@ int fuse_cmd_main(int argc, char **argv)
 	s->fixed_uid = (uid_t)uid;
 	s->fixed_gid = (gid_t)gid;
 
-	h = host_sim_new(1);
-	if (!h) {
-		fprintf(stderr, "vfslab fuse: cannot make the simulated host\n");
-		goto out_free;
-	}
-	s->k = kernel_new(h);
-	if (!s->k || FUSE_IS_ERR(s->k)) {
-		fprintf(stderr, "vfslab fuse: cannot start the kernel: %s\n",
-			s->k ? strerror(-(int)(intptr_t)s->k) : "out of memory");
-		s->k = NULL;
-		goto out_free;
+	if (spec) {
+		struct boot_err e;
+
+		rc = setup_load(&su, "fuse", strcmp(spec, "default") ? spec : NULL, rootfs, host,
+				stderr);
+		if (rc)
+			goto out_free;
+		rc = 1;
+		if (setup_start(&su, &e)) {
+			fprintf(stderr, "vfslab fuse: %s\n", e.msg);
+			setup_free(&su);
+			goto out_free;
+		}
+		if (setup_run_all(&su, stderr, "fuse")) {
+			setup_free(&su);
+			goto out_free;
+		}
+		s->k = su.k;
+	} else {
+		h = host_sim_new(1);
+		if (!h) {
+			fprintf(stderr, "vfslab fuse: cannot make the simulated host\n");
+			goto out_free;
+		}
+		s->k = kernel_new(h);
+		if (!s->k || FUSE_IS_ERR(s->k)) {
+			fprintf(stderr, "vfslab fuse: cannot start the kernel: %s\n",
+				s->k ? strerror(-(int)(intptr_t)s->k) : "out of memory");
+			s->k = NULL;
+			goto out_free;
+		}
 	}
 	/* The kernel's init task stays root: ours is a child whose credentials follow the
 	 * callers. The host's kernel applies each caller's umask before we see a mode. */
@@ -1346,7 +1382,10 @@ out_task:
 		}
 	}
 out_kernel:
-	kernel_destroy(s->k);
+	if (spec)
+		setup_free(&su); /* the kernel, then its gofers */
+	else
+		kernel_destroy(s->k);
 	goto out_free;
 out_free:
 	free(s);

@@ -6,7 +6,8 @@
  * (--rootfs, else rootfs.manifest beside the spec, else the embedded one) answers the
  * questions about the container's tree: symlinks on the way to a destination, /tmp.
  *
- * Exit status: 0 no error-level finding, 1 at least one, 2 usage error or invalid spec.
+ * Exit status: 0 clean (nothing above info), 1 a warning or an error, 2 usage error or
+ * invalid spec.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -73,7 +74,8 @@ static const char lint_usage[] =
 	"  --json               a JSON document instead of lines\n"
 	"  -h, --help           this text\n"
 	"\n"
-	"Exit status: 0 no error-level finding, 1 some, 2 usage error or invalid spec.\n";
+	"Exit status: 0 clean (info notes only), 1 findings (a warning or an error), 2 usage\n"
+	"error or invalid spec.\n";
 
 int lint_main(int argc, char **argv)
 {
@@ -150,7 +152,7 @@ int lint_main(int argc, char **argv)
 	}
 	fputs(text, stdout);
 	free(text);
-	status = lint->count[BOOT_LINT_ERROR] ? 1 : 0;
+	status = lint->count[BOOT_LINT_ERROR] || lint->count[BOOT_LINT_WARNING] ? 1 : 0;
 	boot_lint_free(lint);
 out:
 	replay_unload_spec(&ls);

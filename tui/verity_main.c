@@ -337,8 +337,8 @@ int verity_main(int argc, char **argv)
 		return digest_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "enable") || !strcmp(argv[1], "measure")) {
 		fprintf(stderr,
-			"vfslab verity: %s: works inside the REPL on the verity filesystem "
-			"(not available in this build: issue 5)\n",
+			"vfslab verity: %s: a command of the REPL, on a verity mount of the "
+			"simulated kernel (vfslab -c 'help verity')\n",
 			argv[1]);
 		return 2;
 	}
