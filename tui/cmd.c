@@ -248,12 +248,15 @@ const struct cmd cmd_table[] = {
 	  "with no flags); -h sets a symlink's own attribute.\n"
 	  "Example: setxattr /f user.comment 'hello\\0world'",
 	  cmd_setxattr, 0 },
-	{ "spec", "spec load [--rootfs M] PATH|default | spec show", "load a spec, or show the loaded one",
+	{ "spec", "spec load [--rootfs M] PATH|default | spec set KEY=VALUE... | spec show",
+	  "load a spec, set runsc options, or show them",
 	  "spec load reads an OCI config.json (or a folder holding one; 'default' is the\n"
 	  "embedded runc spec) with its rootfs manifest (--rootfs, rootfs.manifest beside it,\n"
-	  "or the embedded one) and starts its setup at step 0 on a fresh kernel. spec show\n"
-	  "prints the spec, rootfs, configuration and progress.\n"
-	  "Example: spec load fixtures/specs/podman-style",
+	  "or the embedded one) and starts its setup at step 0 on a fresh kernel. spec set\n"
+	  "changes runsc's options (overlay, file-access, file-access-mounts,\n"
+	  "overlayfs-stale-read, network, fuse, cgroupfs, order) and restarts the setup. spec\n"
+	  "show prints the spec, rootfs, configuration and progress.\n"
+	  "Example: spec set overlay=true network=host",
 	  cmd_spec, 0 },
 	{ "stat", "stat [-L] PATH...", "show a file's status as stat(1) does",
 	  "Prints the status of each PATH in the default layout of coreutils' stat, times in\n"

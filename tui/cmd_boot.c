@@ -322,8 +322,36 @@ int cmd_spec(struct session *s, int argc, char **argv)
 		{ NULL, false, 0 },
 	};
 
-	if (argc < 2 || (strcmp(argv[1], "load") && strcmp(argv[1], "show")))
-		return cmd_usage(s, "want 'spec load PATH' or 'spec show'");
+	if (argc < 2 || (strcmp(argv[1], "load") && strcmp(argv[1], "show") &&
+			 strcmp(argv[1], "set")))
+		return cmd_usage(s, "want 'spec load PATH', 'spec set KEY=VALUE...' or 'spec show'");
+	if (!strcmp(argv[1], "set")) {
+		struct boot_config conf;
+		struct boot_err e;
+		int i;
+
+		if (argc < 3)
+			return cmd_usage(s, "KEY=VALUE missing");
+		if (!need_setup(s))
+			return CMD_FAIL;
+		conf = s->setup->ls.conf;
+		for (i = 2; i < argc; i++) {
+			char key[64], *eq = strchr(argv[i], '=');
+
+			if (!eq || (size_t)(eq - argv[i]) >= sizeof(key))
+				return cmd_usage(s, "'%s': want KEY=VALUE", argv[i]);
+			memcpy(key, argv[i], (size_t)(eq - argv[i]));
+			key[eq - argv[i]] = '\0';
+			if (boot_config_set(&conf, key, eq + 1, &e))
+				return cmd_usage(s, "%s", e.msg);
+		}
+		s->setup->ls.conf = conf;
+		if (restart(s))
+			return CMD_FAIL;
+		fprintf(s->out, "Restarted with %d setting%s: a fresh kernel at step 0 of %zu\n",
+			argc - 2, argc == 3 ? "" : "s", setup_nsteps(s->setup));
+		return CMD_OK;
+	}
 	if (!strcmp(argv[1], "show")) {
 		char *conf;
 
