@@ -453,9 +453,10 @@ START_TEST(run_donated_descriptors_only)
 }
 END_TEST
 
-/* Allocation failures at every point of a whole setup: each run fails cleanly (an
- * error in the failing step, nothing leaked) or completes. */
-START_TEST(run_survives_allocation_failures)
+/* Failures at every point of a whole setup (allocation; then the host boundary and the
+ * gofer transport): each run fails cleanly (an error in the failing step, nothing
+ * leaked) or completes. */
+static void sweep_setup(unsigned sites)
 {
 	uint64_t n;
 	unsigned cases = 0, injected = 0, failed_runs = 0;
@@ -467,7 +468,7 @@ START_TEST(run_survives_allocation_failures)
 		bool fired;
 
 		tr_start(&r, rootfs_default_spec, NULL, NULL);
-		fault_arm(n, 1u << FAULT_ALLOC);
+		fault_arm(n, sites);
 		e = tr_finish(&r);
 		fired = fault_fired();
 		fault_disarm();
@@ -487,6 +488,17 @@ START_TEST(run_survives_allocation_failures)
 	ck_assert(done);
 	ck_assert_uint_gt(failed_runs, 10);
 	fprintf(stderr, "faults: cases=%u injected=%u failures=0\n", cases, injected);
+}
+
+START_TEST(run_survives_allocation_failures)
+{
+	sweep_setup(1u << FAULT_ALLOC);
+}
+END_TEST
+
+START_TEST(run_survives_host_and_transport_failures)
+{
+	sweep_setup((1u << FAULT_HOST) | (1u << FAULT_TRANSPORT));
 }
 END_TEST
 
@@ -510,6 +522,7 @@ Suite *run_suite(void)
 	tcase_add_test(tc, run_verity_mounts);
 	tcase_add_test(tc, run_donated_descriptors_only);
 	tcase_add_test(tc, run_survives_allocation_failures);
+	tcase_add_test(tc, run_survives_host_and_transport_failures);
 	suite_add_tcase(s, tc);
 	return s;
 }
