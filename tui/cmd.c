@@ -87,11 +87,12 @@ const struct cmd cmd_table[] = {
 	  "Same as quit.\n"
 	  "Example: exit",
 	  cmd_quit, CMD_F_ALIAS },
-	{ "findmnt", "findmnt", "show the mount tree as findmnt(8) does",
+	{ "findmnt", "findmnt [--json]", "show the mount tree as findmnt(8) does",
 	  "Prints the mounts of the task's namespace as a tree with the columns TARGET,\n"
 	  "SOURCE, FSTYPE and OPTIONS (mount options, then the filesystem's own options),\n"
 	  "like findmnt's default output. A bind mount of a subdirectory shows its root in\n"
-	  "brackets after the source.\n"
+	  "brackets after the source. --json prints the mounts as JSON instead (each with\n"
+	  "its fields and whether a later mount shadows it).\n"
 	  "Example: findmnt",
 	  cmd_findmnt, 0 },
 	{ "finish", "finish", "carry out the rest of the current phase of the setup",
@@ -205,10 +206,11 @@ const struct cmd cmd_table[] = {
 	  "by destination length (runsc; stable here), spec keeps the listed order (runc, crun).\n"
 	  "Example: order spec",
 	  cmd_order, 0 },
-	{ "plan", "plan", "list the setup's steps, marking where it stands",
+	{ "plan", "plan [--json]", "list the setup's steps, marking where it stands",
 	  "Prints every step of the plan, one per line (the format of 'vfslab replay --format\n"
 	  "steps'), each prefixed with '+' when carried out, '!' when it failed, '=>' for the\n"
-	  "next one; breakpoints are marked [break].\n"
+	  "next one; breakpoints are marked [break]. --json prints the steps with what each\n"
+	  "changed, and the mount table, as 'vfslab replay --format json'.\n"
 	  "Example: plan",
 	  cmd_plan, 0 },
 	{ "pwd", "pwd", "print the working directory",

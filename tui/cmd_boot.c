@@ -236,11 +236,13 @@ int cmd_plan(struct session *s, int argc, char **argv)
 	struct setup *su = s->setup;
 	size_t i, pos;
 
-	(void)argv;
-	if (argc > 1)
-		return cmd_usage(s, "too many arguments");
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json")))
+		return cmd_usage(s, argc > 2 ? "too many arguments" : "'%s': unknown option",
+				 argv[1]);
 	if (!need_setup(s))
 		return CMD_FAIL;
+	if (argc == 2)
+		return setup_print_json(su, s->task, s->out) ? cmd_errf(s, "out of memory") : CMD_OK;
 	pos = setup_pos(su);
 	fprintf(s->out, "# %s, order %s: %zu steps, %zu done\n", su->spec_path,
 		boot_order_name(su->ls.conf.order), setup_nsteps(su), pos);

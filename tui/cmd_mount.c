@@ -13,6 +13,7 @@
 
 #include "base/strbuf.h"
 #include "cmd.h"
+#include "setup.h"
 #include "vfslab/vfs.h"
 
 struct mnt_flag {
@@ -352,10 +353,13 @@ int cmd_findmnt(struct session *s, int argc, char **argv)
 {
 	int err;
 
-	(void)argv;
-	if (argc > 1)
-		return cmd_usage(s, "too many arguments");
-	err = findmnt_print(s->task, s->out);
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json")))
+		return cmd_usage(s, argc > 2 ? "too many arguments" : "'%s': unknown option",
+				 argv[1]);
+	if (argc == 2)
+		err = setup_print_json(NULL, s->task, s->out);
+	else
+		err = findmnt_print(s->task, s->out);
 	if (err)
 		return cmd_err(s, NULL, err);
 	return CMD_OK;
