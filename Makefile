@@ -46,10 +46,11 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 
 # The Debian packages `make deps` installs: the toolchain, the libraries we link, the
 # tools the tests and CI use (lcov, valgrind, clang for sanitizers/fuzzing, clang-format),
-# and the interop oracles (fuse3, diod, fsverity, findmnt from util-linux).
+# and the interop oracles (fuse3, diod, fsverity, findmnt from util-linux; tmux drives
+# the TUI test).
 DEPS_PKGS := build-essential pkg-config check lcov valgrind clang libclang-rt-14-dev \
 	clang-format libjansson-dev libssl-dev libreadline-dev libncurses-dev libfuse3-dev \
-	fuse3 diod fsverity util-linux mount
+	fuse3 diod fsverity util-linux mount tmux
 
 # pkg-config packages: the library's (also written into vfslab.pc), the CLI's, the tests'.
 LIB_PKGS := jansson libcrypto fuse3
@@ -265,6 +266,7 @@ check: all
 	$(Q)$(call run_script,tests/oracle/difftest_overlay.sh,overlay oracle difftest)
 	$(Q)$(call run_script,tests/interop/findmnt.sh,findmnt interop)
 	$(Q)$(call run_script,tests/interop/host_replay.sh,spec replay on the real host (--host))
+	$(Q)$(call run_script,tests/interop/tui.sh,the TUI through tmux)
 	$(Q)$(call run_script,tests/interop/proc_shapes.sh,proc shapes against the host kernel)
 	$(Q)$(call run_script,tests/interop/diod_server.sh,diod clients against our gofer)
 	$(Q)$(call run_script,tests/interop/diod_client.sh,our 9p client against diod)

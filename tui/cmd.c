@@ -343,7 +343,8 @@ int session_init(struct session *s)
 	return 0;
 }
 
-int session_init_spec(struct session *s, const char *path, const char *rootfs, bool host)
+int session_init_spec(struct session *s, const char *cmd, const char *path, const char *rootfs,
+		      bool host)
 {
 	struct boot_err e;
 	int status;
@@ -357,14 +358,14 @@ int session_init_spec(struct session *s, const char *path, const char *rootfs, b
 		fputs("vfslab: out of memory\n", stderr);
 		return 1;
 	}
-	status = setup_load(s->setup, "repl", path, rootfs, host, stderr);
+	status = setup_load(s->setup, cmd, path, rootfs, host, stderr);
 	if (status) {
 		free(s->setup);
 		s->setup = NULL;
 		return status;
 	}
 	if (setup_start(s->setup, &e)) {
-		fprintf(stderr, "vfslab: repl: %s\n", e.msg);
+		fprintf(stderr, "vfslab: %s: %s\n", cmd, e.msg);
 		setup_free(s->setup);
 		free(s->setup);
 		s->setup = NULL;

@@ -68,7 +68,8 @@ extern const size_t cmd_table_len;
 int session_init(struct session *s);
 /* A session on a spec's mount setup, at step 0 (path NULL: the embedded default spec
  * and rootfs; host: the real host). Returns 0, or an exit status after printing why. */
-int session_init_spec(struct session *s, const char *path, const char *rootfs, bool host);
+int session_init_spec(struct session *s, const char *cmd, const char *path, const char *rootfs,
+		      bool host);
 /* After the setup made a new kernel (reset, order, spec load): point the session at it
  * (a task made by su is ended). */
 void session_attach(struct session *s);

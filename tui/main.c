@@ -1,9 +1,5 @@
 /*
  * main.c - the vfslab binary: subcommand dispatch, --help and --version.
- *
- * Only the subcommands that exist in this build are offered; the others of DESIGN §1
- * answer that they are not available (with the issue that brings them) and exit 2, so
- * that nothing pretends to work.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -16,6 +12,7 @@ int verity_main(int argc, char **argv); /* verity_main.c */
 int gofer_main(int argc, char **argv);  /* gofer_main.c */
 int lint_main(int argc, char **argv);   /* lint_main.c */
 int replay_main(int argc, char **argv); /* replay_main.c */
+int tui_main(int argc, char **argv);    /* tui.c */
 int fuse_cmd_main(int argc, char **argv); /* fuse_main.c */
 
 #ifndef VFSLAB_VERSION
@@ -33,6 +30,8 @@ static const char main_usage[] =
 	"  repl [--spec F] [--rootfs M] [--host] [-f SCRIPT] [-c 'CMD; CMD']\n"
 	"                                     the REPL on a spec's mount setup, step by step;\n"
 	"                                     batch with -f, -c or standard input\n"
+	"  tui [--spec SPEC] [--rootfs M]     the full-screen (ncurses) front end: plan, mount\n"
+	"                                     tree, files and messages, stepped with keys\n"
 	"  verity digest FILE... [OPTIONS]    fs-verity file digests, as 'fsverity digest' prints\n"
 	"  lint SPEC [--order gvisor|spec] [--json]\n"
 	"                                     ordering hazards and mistakes in a spec's mounts\n"
@@ -48,7 +47,6 @@ static const char main_usage[] =
 	"\n"
 	"Without a command, or with only REPL options, vfslab runs 'vfslab repl' on the\n"
 	"embedded default spec (runc spec's) and rootfs, in the simulated kernel.\n"
-	"Not yet available: tui (issue 8).\n"
 	"'vfslab repl --help' describes the REPL; inside it, "
 	"'help' lists the commands.\n";
 
@@ -136,7 +134,7 @@ static int cmd_repl_main(int argc, char **argv)
 		fputs("vfslab: repl: -f and -c cannot be used together\n", stderr);
 		return 2;
 	}
-	status = session_init_spec(&s, spec, rootfs, host);
+	status = session_init_spec(&s, "repl", spec, rootfs, host);
 	if (status)
 		return status;
 	status = repl_run(&s, &ro);
@@ -144,17 +142,8 @@ static int cmd_repl_main(int argc, char **argv)
 	return status;
 }
 
-static const struct {
-	const char *name;
-	int issue;
-} later[] = {
-	{ "tui", 8 },
-};
-
 int main(int argc, char **argv)
 {
-	size_t i;
-
 	if (argc < 2)
 		return cmd_repl_main(1, argv);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -175,18 +164,13 @@ int main(int argc, char **argv)
 		return lint_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "replay"))
 		return replay_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "tui"))
+		return tui_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "repl"))
 		return cmd_repl_main(argc - 1, argv + 1);
 	/* "vfslab -c 'ls /'" is "vfslab repl -c 'ls /'", as the bare command is the REPL. */
 	if (argv[1][0] == '-')
 		return cmd_repl_main(argc, argv);
-	for (i = 0; i < ARRAY_SIZE(later); i++) {
-		if (!strcmp(argv[1], later[i].name)) {
-			fprintf(stderr, "vfslab: %s: not available in this build (issue %d)\n",
-				later[i].name, later[i].issue);
-			return 2;
-		}
-	}
 	fprintf(stderr, "vfslab: '%s' is not a vfslab command\nTry 'vfslab --help'.\n", argv[1]);
 	return 2;
 }
