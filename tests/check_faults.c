@@ -9,14 +9,17 @@
  *
  * Operations: mounting tmpfs with options; overlay copy-up by an open for write; each 9P
  * operation family (create, write, read, rename, readdir, setattr, xattr) through a 9p
- * mount of the simulated gofer, with FAULT_TRANSPORT and with FAULT_ALLOC. Verity enable
- * is not swept: there was no src/include/vfslab/verity.h when this file was written.
+ * mount of the simulated gofer, with FAULT_TRANSPORT and with FAULT_ALLOC; verity enable
+ * (the REPL's `verity enable` path and FS_IOC_ENABLE_VERITY), with FAULT_ALLOC and with
+ * FAULT_HOST, in the last block of the file.
  *
  * Each test ends by printing "faults: cases=N injected=M failures=0" to stderr (Check runs
  * each test in its own process, so the totals are summed by tests/reliability.sh).
  */
+#include <linux/fsverity.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,6 +29,7 @@
 #include "base/objcount.h"
 #include "helpers.h"
 #include "vfslab/gofer_sim.h"
+#include "vfslab/verity.h"
 
 #define MAX_N 5000
 
@@ -473,6 +477,245 @@ START_TEST(faults_9p_alloc)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ verity enable */
+
+/*
+ * Enabling verity (issue 10): verity_enable_path (what the REPL's `verity enable` runs) on a
+ * tree, and FS_IOC_ENABLE_VERITY with an argument on one file, each with the n-th
+ * allocation or host check failing. Every run ends in success or a plain errno, leaks
+ * nothing, and leaves every Merkle file whole or absent: each one present is byte for byte
+ * the one a clean run writes, and no temporary file is left in the lower directories.
+ * Each run starts with no Merkle file at all, so every n fails the same sequence of steps.
+ */
+
+/* The lower tree, and every Merkle file a clean enable writes in it. */
+static const char *const vt_merkle[] = {
+	"/lower/.merkle.verity.a",	  "/lower/.merkle.verity.big",
+	"/lower/.merkle.verity.sub",	  "/lower/sub/.merkle.verity.f",
+	"/lower/sub/.merkle.verity.deep", "/lower/sub/deep/.merkle.verity.h",
+	"/lower/.merkleroot.verity.root",
+};
+#define VT_NR (sizeof(vt_merkle) / sizeof(vt_merkle[0]))
+#define VT_BIG_SIZE (600u << 10) /* 150 blocks of 4 KiB: a tree of two levels */
+
+static const char *const vt_dirs[] = { "/lower", "/lower/sub", "/lower/sub/deep" };
+
+struct vt_ref {
+	uint8_t *data;
+	long len; /* -ENOENT when the file does not exist */
+};
+
+/* The whole of path in a new buffer; its length, or -errno. */
+static long vt_slurp(const char *path, uint8_t **out)
+{
+	struct vfs_stat s;
+	uint8_t *buf;
+	long n;
+	int fd;
+
+	*out = NULL;
+	if (stat_of(tt, path, &s))
+		return -ENOENT;
+	fd = vfs_openat(tt, AT_FDCWD, path, O_RDONLY, 0);
+	if (fd < 0)
+		return fd;
+	buf = malloc((size_t)s.size + 1);
+	ck_assert_ptr_nonnull(buf);
+	n = vfs_pread(tt, fd, buf, (size_t)s.size + 1, 0);
+	vfs_close(tt, fd);
+	ck_assert_int_eq(n, s.size);
+	*out = buf;
+	return n;
+}
+
+static void vt_tree(void)
+{
+	uint8_t *big = malloc(VT_BIG_SIZE);
+	uint32_t i;
+	int fd;
+
+	for (i = 0; i < VT_BIG_SIZE; i++)
+		big[i] = (uint8_t)(i * 2654435761u >> 24);
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lower", 0755));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/v", 0755));
+	ck_assert_ok(vfs_mount(tt, "tmpfs", "/lower", "tmpfs", 0, "mode=0755"));
+	ck_assert_ok(t_write_file(tt, "/lower/a", "a\n", 0644));
+	fd = vfs_openat(tt, AT_FDCWD, "/lower/big", O_WRONLY | O_CREAT, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(vfs_write(tt, fd, big, VT_BIG_SIZE), VT_BIG_SIZE);
+	vfs_close(tt, fd);
+	free(big);
+	ck_assert_ok(vfs_symlinkat(tt, "a", AT_FDCWD, "/lower/link"));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lower/sub", 0750));
+	ck_assert_ok(t_write_file(tt, "/lower/sub/f", "f\n", 0644));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lower/sub/deep", 0700));
+	ck_assert_ok(t_write_file(tt, "/lower/sub/deep/h", "h\n", 0600));
+}
+
+/* Remove every Merkle file (a run starts from none). */
+static void vt_reset(void)
+{
+	size_t i;
+
+	for (i = 0; i < VT_NR; i++) {
+		int r = vfs_unlinkat(tt, AT_FDCWD, vt_merkle[i], 0);
+
+		ck_assert_msg(r == 0 || r == -ENOENT, "unlink %s: %d", vt_merkle[i], r);
+	}
+}
+
+/* Each Merkle file (of those in mask) absent or equal to its reference, no temporary
+ * file anywhere, and (all) every one of mask present. */
+static void vt_check(const struct vt_ref *ref, unsigned mask, bool all, uint64_t n)
+{
+	char names[512];
+	uint8_t *data;
+	size_t i;
+	long len;
+
+	for (i = 0; i < VT_NR; i++) {
+		if (!(mask >> i & 1))
+			continue;
+		len = vt_slurp(vt_merkle[i], &data);
+		ck_assert_msg(len == -ENOENT || (len == ref[i].len &&
+						 !memcmp(data, ref[i].data, (size_t)len)),
+			      "n=%llu: %s is %ld bytes, not the %ld of a clean run",
+			      (unsigned long long)n, vt_merkle[i], len, ref[i].len);
+		ck_assert_msg(!all || len >= 0, "n=%llu: %s missing after success",
+			      (unsigned long long)n, vt_merkle[i]);
+		free(data);
+	}
+	for (i = 0; i < sizeof(vt_dirs) / sizeof(vt_dirs[0]); i++) {
+		names_of(tt, vt_dirs[i], names, sizeof(names));
+		ck_assert_msg(!strstr(names, ".merkle.verity.tmp"), "n=%llu: %s holds %s",
+			      (unsigned long long)n, vt_dirs[i], names);
+	}
+}
+
+static void vt_ref_free(struct vt_ref *ref)
+{
+	size_t i;
+
+	for (i = 0; i < VT_NR; i++)
+		free(ref[i].data);
+}
+
+static const unsigned vt_masks[] = { 1u << FAULT_ALLOC, 1u << FAULT_HOST };
+static const char *const vt_mask_names[] = { "alloc", "host" };
+
+/* verity_enable_path("/v") over the whole tree: the REPL's `verity enable /v`. */
+START_TEST(faults_verity_enable_path)
+{
+	struct vt_ref ref[VT_NR];
+	int64_t base[OBJ_NR_KINDS];
+	char hex[129], want[129];
+	bool done = false;
+	uint64_t n;
+	size_t i;
+
+	vt_tree();
+	/* The clean run: the reference files and root hash (and the lower's dentries for
+	 * every name a run looks up, so that counts compare like with like). */
+	ck_assert_ok(vfs_mount(tt, "none", "/v", "verity", 0, "lowerdir=/lower"));
+	ck_assert_ok(verity_enable_path(tt, "/v"));
+	ck_assert_ok(verity_measure_path(tt, "/v", want, sizeof(want)));
+	ck_assert_ok(vfs_umount2(tt, "/v", 0));
+	for (i = 0; i < VT_NR; i++) {
+		ref[i].len = vt_slurp(vt_merkle[i], &ref[i].data);
+		ck_assert_int_gt(ref[i].len, 0);
+	}
+	vt_reset();
+	for (n = 1; !done && n < MAX_N; n++) {
+		bool fired;
+		int r;
+
+		counts(base);
+		ck_assert_ok(vfs_mount(tt, "none", "/v", "verity", 0, "lowerdir=/lower"));
+		fault_arm(n, vt_masks[_i]);
+		r = verity_enable_path(tt, "/v");
+		fired = fault_fired();
+		fault_disarm();
+		cases++;
+		injected += fired;
+		if (r) {
+			assert_errno(r, "verity enable", n);
+			ck_assert_msg(fired, "verity enable failed with %d and no fault", r);
+		} else {
+			ck_assert_ok(verity_measure_path(tt, "/v", hex, sizeof(hex)));
+			ck_assert_str_eq(hex, want);
+			done = !fired;
+		}
+		ck_assert_ok(vfs_umount2(tt, "/v", 0));
+		vt_check(ref, (1u << VT_NR) - 1, r == 0, n);
+		vt_reset();
+		assert_counts(base, "verity enable", n);
+	}
+	ck_assert_msg(done, "verity enable (%s): no clean run below n=%d", vt_mask_names[_i],
+		      MAX_N);
+	vt_ref_free(ref);
+	report();
+}
+END_TEST
+
+/* FS_IOC_ENABLE_VERITY with an argument (SHA-512, 1 KiB blocks, a salt) on one file. */
+START_TEST(faults_verity_enable_ioctl)
+{
+	static const uint8_t salt[] = { 0x5a, 0x17, 0x00, 0x42 };
+	struct fsverity_enable_arg arg = { .version = 1,
+					   .hash_algorithm = FS_VERITY_HASH_ALG_SHA512,
+					   .block_size = 1024,
+					   .salt_size = sizeof(salt),
+					   .salt_ptr = (uintptr_t)salt };
+	struct vt_ref ref[VT_NR] = { 0 };
+	int64_t base[OBJ_NR_KINDS];
+	bool done = false;
+	uint64_t n;
+	int fd;
+
+	vt_tree();
+	ck_assert_ok(vfs_mount(tt, "none", "/v", "verity", 0, "lowerdir=/lower"));
+	fd = vfs_openat(tt, AT_FDCWD, "/v/big", O_RDONLY, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_ok(vfs_ioctl(tt, fd, FS_IOC_ENABLE_VERITY, &arg));
+	vfs_close(tt, fd);
+	ck_assert_ok(vfs_umount2(tt, "/v", 0));
+	ref[1].len = vt_slurp(vt_merkle[1], &ref[1].data);
+	/* SHA-512 in 1 KiB blocks: 600 leaves' hashes in 38 blocks, then 3, then 1. */
+	ck_assert_int_eq(ref[1].len, (38 + 3 + 1) * 1024 + 256);
+	vt_reset();
+	for (n = 1; !done && n < MAX_N; n++) {
+		bool fired;
+		int r;
+
+		counts(base);
+		ck_assert_ok(vfs_mount(tt, "none", "/v", "verity", 0, "lowerdir=/lower"));
+		fd = vfs_openat(tt, AT_FDCWD, "/v/big", O_RDONLY, 0);
+		ck_assert_int_ge(fd, 0);
+		fault_arm(n, vt_masks[_i]);
+		r = vfs_ioctl(tt, fd, FS_IOC_ENABLE_VERITY, &arg);
+		fired = fault_fired();
+		fault_disarm();
+		cases++;
+		injected += fired;
+		vfs_close(tt, fd);
+		ck_assert_ok(vfs_umount2(tt, "/v", 0));
+		if (r) {
+			assert_errno(r, "FS_IOC_ENABLE_VERITY", n);
+			ck_assert_msg(fired, "FS_IOC_ENABLE_VERITY failed with %d and no fault", r);
+		} else {
+			done = !fired;
+		}
+		vt_check(ref, 1u << 1, r == 0, n);
+		vt_reset();
+		assert_counts(base, "FS_IOC_ENABLE_VERITY", n);
+	}
+	ck_assert_msg(done, "FS_IOC_ENABLE_VERITY (%s): no clean run below n=%d", vt_mask_names[_i],
+		      MAX_N);
+	vt_ref_free(ref);
+	report();
+}
+END_TEST
+
 Suite *faults_suite(void)
 {
 	Suite *s = suite_create("faults");
@@ -487,5 +730,9 @@ Suite *faults_suite(void)
 	tcase_add_loop_test(g, faults_9p_transport, 0, F_NR);
 	tcase_add_loop_test(g, faults_9p_alloc, 0, F_NR);
 	suite_add_tcase(s, g);
+	tc = t_case(s, "verity");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, faults_verity_enable_path, 0, 2);
+	tcase_add_loop_test(tc, faults_verity_enable_ioctl, 0, 2);
 	return s;
 }

@@ -465,6 +465,37 @@ START_TEST(merkle_single_block_root_is_block_hash)
 }
 END_TEST
 
+/* A heap hasher (what readers that verify block by block keep) hashes as the builder does:
+ * salted, zero-padded, the same state reused block after block; bad parameters are EINVAL. */
+START_TEST(merkle_hasher_hashes_blocks_one_at_a_time)
+{
+	static const uint8_t salt[3] = { 1, 2, 3 };
+	struct merkle_params p = {
+		.hash_alg = MERKLE_HASH_SHA512,
+		.block_size = 1024,
+		.salt = salt,
+		.salt_len = 3,
+	};
+	struct merkle_hasher *h;
+	uint8_t data[1024], got[64], want[64];
+	size_t len;
+
+	/* A file of one block: its root hash is the hash of its only block. */
+	for (len = 1; len <= 1024; len += 341) {
+		ck_assert_int_eq(merkle_root_hash(&p, pattern_read, NULL, len, want), 0);
+		pattern_read(NULL, data, sizeof(data), 0);
+		ck_assert_int_eq(merkle_hasher_new(&p, &h), 0);
+		ck_assert_int_eq(merkle_hash_block(h, data, sizeof(data), got), 0);
+		ck_assert_int_eq(merkle_hash_block(h, data, len, got), 0); /* the same state */
+		ck_assert_mem_eq(got, want, 64);
+		merkle_hasher_free(h);
+	}
+	p.block_size = 1000;
+	ck_assert_int_eq(merkle_hasher_new(&p, &h), -EINVAL);
+	merkle_hasher_free(NULL);
+}
+END_TEST
+
 START_TEST(merkle_descriptor_layout)
 {
 	static const uint8_t salt[5] = { 0xde, 0xad, 0xbe, 0xef, 0x01 };
@@ -766,6 +797,7 @@ Suite *merkle_suite(void)
 	tcase_add_test(tc, merkle_build_buf_matches_stream);
 	tcase_add_test(tc, merkle_empty_file_root_is_zero);
 	tcase_add_test(tc, merkle_single_block_root_is_block_hash);
+	tcase_add_test(tc, merkle_hasher_hashes_blocks_one_at_a_time);
 	tcase_add_test(tc, merkle_descriptor_layout);
 	suite_add_tcase(s, tc);
 

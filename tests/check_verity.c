@@ -4,7 +4,9 @@
  * ioctls' errors, the fs-verity digest of files (the Merkle library's), read-only and
  * reserved names, the directory descriptor test vectors of doc/verity.md, and the tamper
  * tests: every kind of tamper of doc/verity.md, over 50 seeds, must be caught (EIO with
- * action=error, abort() with action=panic).
+ * action=error, abort() with action=panic); and the cache of verified blocks (doc/verity.md
+ * section 7): blocks hashed once, a cached block trusted until evicted and verified again
+ * after, streams not cached, no unverified byte left in a failed read's buffer.
  *
  * Layout of every test (prepare()): a tmpfs on /lower holding the tree, prepared through a
  * verity mount without a root hash on /v, measured and unmounted; then tampered through
@@ -621,6 +623,34 @@ START_TEST(verity_enable_dir_needs_children)
 }
 END_TEST
 
+/* A Merkle file is written under a reserved temporary name and renamed into place: a
+ * temporary file left behind (by a crash) is removed, never served, never listed. */
+START_TEST(verity_enable_writes_through_a_temporary_name)
+{
+	char before[129], after[129], names[256];
+
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lower", 0755));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/v", 0755));
+	ck_assert_ok(vfs_mount(tt, "tmpfs", "/lower", "tmpfs", 0, "mode=0755"));
+	write_bytes("/lower/f", "x", 1, 0644);
+	write_bytes("/lower/.merkle.verity..merkle.verity.tmp", "junk", 4, 0644);
+	ck_assert_ok(mount_verity("lowerdir=/lower"));
+	ck_assert_err(stat_v("/v/.merkle.verity..merkle.verity.tmp"), EPERM);
+	names_of("/v", names, sizeof(names));
+	ck_assert_str_eq(names, "f");
+	ck_assert_ok(verity_enable_path(tt, "/v"));
+	ck_assert_err(stat_v("/lower/.merkle.verity..merkle.verity.tmp"), ENOENT);
+	ck_assert_ok(verity_measure_path(tt, "/v", before, sizeof(before)));
+	/* Enabling the directory again replaces its descriptor by rename. */
+	write_bytes("/lower/g", "y", 1, 0644);
+	ck_assert_ok(verity_enable_path(tt, "/v"));
+	ck_assert_ok(verity_measure_path(tt, "/v", after, sizeof(after)));
+	ck_assert_str_ne(before, after);
+	ck_assert_err(stat_v("/lower/.merkle.verity..merkle.verity.tmp"), ENOENT);
+	ck_assert_ok(stat_v("/lower/.merkleroot.verity.root"));
+}
+END_TEST
+
 /* Every tamper kind, over 50 seeds: zero misses. */
 START_TEST(verity_tamper_every_kind_caught)
 {
@@ -664,10 +694,15 @@ START_TEST(verity_action_panic_aborts)
 }
 END_TEST
 
+/* cache_size for mount_internal (NULL: the default). */
+static const char *internal_cache_size;
+
 /* The mounter's form (struct verity_internal_opts), as the boot stepper mounts it. */
 static int mount_internal(const char *hash, const char *root_name)
 {
-	struct verity_internal_opts io = { .root_hash = hash, .root_name = root_name };
+	struct verity_internal_opts io = { .root_hash = hash,
+					   .root_name = root_name,
+					   .cache_size = internal_cache_size };
 	struct mount *m;
 	struct path mp;
 	int err;
@@ -752,6 +787,280 @@ START_TEST(verity_fault_sweep_never_a_violation)
 	ck_assert_msg(!fired, "sweep did not finish");
 	ck_assert_ok(mount_verified("error"));
 	ck_assert_ok(read_all("/v/big"));
+}
+END_TEST
+
+/* ------------------------------------------------------------------ the block cache */
+
+/* The block cache's counters of the verity mount on /v. */
+static struct verity_cache_stats v_stats(void)
+{
+	struct verity_cache_stats st;
+	struct path p;
+	int err;
+
+	task_enter(tt);
+	err = path_lookupat(tt, AT_FDCWD, "/v", LOOKUP_FOLLOW, &p);
+	if (!err) {
+		st = VERITY_FS(p.dentry->d_sb)->cache.stats;
+		path_put(&p);
+	}
+	task_leave(tt);
+	ck_assert_int_eq(err, 0);
+	return st;
+}
+
+static int mount_cached(const char *cache_size)
+{
+	char opts[256];
+
+	snprintf(opts, sizeof(opts), "lowerdir=/lower,roothash=%s,cache_size=%s", root_hex,
+		 cache_size);
+	return mount_verity(opts);
+}
+
+/* Read /v/big from start to end in chunk-byte reads on one open file, and compare. */
+static void read_big_seq(size_t chunk)
+{
+	uint8_t *buf = malloc(BIG_SIZE);
+	int fd = vfs_openat(tt, AT_FDCWD, "/v/big", O_RDONLY, 0);
+	size_t done = 0;
+	ssize_t n;
+
+	ck_assert_int_ge(fd, 0);
+	while ((n = vfs_read(tt, fd, buf + done,
+			     chunk < BIG_SIZE - done ? chunk : BIG_SIZE - done)) > 0)
+		done += (size_t)n;
+	ck_assert_int_eq(n, 0);
+	ck_assert_uint_eq(done, BIG_SIZE);
+	ck_assert(!memcmp(buf, big_data, BIG_SIZE));
+	vfs_close(tt, fd);
+	free(buf);
+}
+
+/* pread data block idx of /v/big on fd: 0 if it reads and matches, else the error. */
+static int pread_block(int fd, uint64_t idx)
+{
+	uint8_t buf[BIG_BLOCK];
+	uint64_t off = idx * BIG_BLOCK;
+	size_t len = BIG_SIZE - off < BIG_BLOCK ? BIG_SIZE - off : BIG_BLOCK;
+	ssize_t n = vfs_pread(tt, fd, buf, len, (off_t)off);
+
+	if (n < 0)
+		return (int)n;
+	ck_assert_int_eq(n, (long)len);
+	ck_assert_msg(!memcmp(buf, big_data + off, len), "block %llu differs",
+		      (unsigned long long)idx);
+	return 0;
+}
+
+/* big: 71 data blocks of 1 KiB, 32 SHA-256 hashes per tree block: level 0 has 3 blocks,
+ * level 1 (the top) 1. */
+#define BIG_BLOCKS 71
+#define BIG_TREE_BLOCKS 4
+
+/* A sequential read hashes each data block once and each tree block once (the walk ends
+ * at the first cached tree block); a second read is served from the cache. Without a
+ * cache (cache_size=0) every data block hashes its whole path. */
+START_TEST(verity_cache_tree_blocks_hashed_once)
+{
+	struct verity_cache_stats st;
+
+	prepare(11);
+	ck_assert_ok(mount_verified("error"));
+	read_big_seq(4096);
+	st = v_stats();
+	ck_assert_uint_eq(st.data_verified, BIG_BLOCKS);
+	ck_assert_uint_eq(st.data_hits, 0);
+	ck_assert_uint_eq(st.tree_verified, BIG_TREE_BLOCKS);
+	ck_assert_uint_eq(st.tree_hits, (BIG_BLOCKS - 3) + (3 - 1));
+	read_big_seq(BIG_BLOCK);
+	st = v_stats();
+	ck_assert_uint_eq(st.data_verified, BIG_BLOCKS);
+	ck_assert_uint_eq(st.data_hits, BIG_BLOCKS);
+	ck_assert_uint_eq(st.tree_verified, BIG_TREE_BLOCKS);
+	ck_assert_uint_eq(st.evictions, 0);
+	ck_assert_ok(vfs_umount2(tt, "/v", 0));
+
+	ck_assert_ok(mount_cached("0"));
+	read_big_seq(4096);
+	read_big_seq(4096);
+	st = v_stats();
+	ck_assert_uint_eq(st.data_verified, 2 * BIG_BLOCKS);
+	ck_assert_uint_eq(st.data_hits, 0);
+	ck_assert_uint_eq(st.tree_verified, 2 * 2 * BIG_BLOCKS);
+	ck_assert_uint_eq(st.tree_hits, 0);
+}
+END_TEST
+
+/* A cached data block is served without reading the lower file again (a change below is
+ * not seen), until it is evicted: then it is read and verified again, and the change is
+ * a violation. cache_size=8k holds 7 blocks of 1 KiB. */
+START_TEST(verity_cache_data_block_verified_again_after_eviction)
+{
+	struct verity_cache_stats st;
+	uint64_t i;
+	int fd;
+
+	prepare(12);
+	ck_assert_ok(mount_cached("8k"));
+	fd = vfs_openat(tt, AT_FDCWD, "/v/big", O_RDONLY, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_ok(pread_block(fd, 5));
+	flip_bit("/lower/big", 5 * BIG_BLOCK * 8 + 77);
+	ck_assert_ok(pread_block(fd, 5)); /* the verified copy, not the lower file */
+	st = v_stats();
+	ck_assert_uint_eq(st.data_verified, 1);
+	ck_assert_uint_eq(st.data_hits, 1);
+	ck_assert_uint_eq(st.evictions, 0);
+	/* Other blocks push block 5 out (backwards: not a sequential stream). */
+	for (i = 31; i > 10; i--)
+		ck_assert_ok(pread_block(fd, i));
+	st = v_stats();
+	ck_assert_uint_ge(st.evictions, 1);
+	ck_assert_err(pread_block(fd, 5), EIO);
+	ck_assert_err(pread_block(fd, 5), EIO);
+	ck_assert_ok(pread_block(fd, 6));
+	vfs_close(tt, fd);
+}
+END_TEST
+
+/* The same for a tree block: once verified it is trusted from the cache (a change to the
+ * Merkle file is not seen); once evicted it is read and verified again. */
+START_TEST(verity_cache_tree_block_verified_again_after_eviction)
+{
+	/* Level-0 block 1 (data blocks 32..63) is the second block of the tree (the top
+	 * level is first); the hash of data block 34 is its third. */
+	const uint64_t byte = 2 * BIG_BLOCK + 2 * 32;
+	uint64_t i;
+	int fd;
+
+	prepare(13);
+	ck_assert_ok(mount_cached("8k"));
+	fd = vfs_openat(tt, AT_FDCWD, "/v/big", O_RDONLY, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_ok(pread_block(fd, 33));
+	flip_bit("/lower/.merkle.verity.big", byte * 8 + 5);
+	ck_assert_ok(pread_block(fd, 34)); /* level-0 block 1 is the cached one */
+	ck_assert_uint_eq(v_stats().tree_verified, 2);
+	for (i = 31; i > 10; i--) /* data blocks 11..31 only use level-0 block 0 */
+		ck_assert_ok(pread_block(fd, i));
+	ck_assert_err(pread_block(fd, 34), EIO);
+	ck_assert_err(pread_block(fd, 33), EIO); /* every block below the tampered one */
+	ck_assert_ok(pread_block(fd, 3));
+	vfs_close(tt, fd);
+	/* Without the cache, the change is seen at once. */
+	ck_assert_ok(vfs_umount2(tt, "/v", 0));
+	ck_assert_ok(mount_cached("0"));
+	fd = vfs_openat(tt, AT_FDCWD, "/v/big", O_RDONLY, 0);
+	ck_assert_err(pread_block(fd, 40), EIO);
+	ck_assert_ok(pread_block(fd, 3));
+	vfs_close(tt, fd);
+}
+END_TEST
+
+/* A file larger than the cache read sequentially streams: its data blocks are not cached
+ * (they would be evicted before a re-read), its tree blocks are; the first read of an open
+ * file, and reads elsewhere, are cached as always. */
+START_TEST(verity_cache_sequential_stream_not_cached)
+{
+	struct verity_cache_stats st;
+	uint8_t *buf = malloc(BIG_SIZE);
+	int fd;
+
+	prepare(14);
+	ck_assert_ok(mount_cached("16k"));
+	read_big_seq(4096); /* blocks 0..3 cached by the first read, then a stream */
+	st = v_stats();
+	ck_assert_uint_eq(st.data_verified, BIG_BLOCKS);
+	ck_assert_uint_eq(st.tree_verified, BIG_TREE_BLOCKS);
+	ck_assert_uint_eq(st.evictions, 0);
+	read_big_seq(4096);
+	st = v_stats();
+	ck_assert_uint_eq(st.data_hits, 4);
+	ck_assert_uint_eq(st.data_verified, BIG_BLOCKS + BIG_BLOCKS - 4);
+	ck_assert_uint_eq(st.tree_verified, BIG_TREE_BLOCKS);
+	/* One read larger than the cache: a stream too. */
+	fd = vfs_openat(tt, AT_FDCWD, "/v/big", O_RDONLY, 0);
+	ck_assert_int_eq(vfs_pread(tt, fd, buf, BIG_SIZE, 0), BIG_SIZE);
+	ck_assert(!memcmp(buf, big_data, BIG_SIZE));
+	vfs_close(tt, fd);
+	st = v_stats();
+	ck_assert_uint_eq(st.data_hits, 8);
+	ck_assert_uint_eq(st.data_verified, 3 * BIG_BLOCKS - 8);
+	ck_assert_uint_eq(st.evictions, 0);
+	free(buf);
+}
+END_TEST
+
+/* A read that stops at a block that does not verify returns the blocks before it, and
+ * leaves nothing of the bad block (nor of the blocks after it) in the caller's buffer,
+ * also where blocks are verified in that buffer (a stream, or cache_size=0). */
+START_TEST(verity_failed_read_leaves_no_unverified_bytes)
+{
+	static const char *const sizes[] = { "0", "8m" };
+	uint8_t buf[8 * BIG_BLOCK];
+	size_t i, k;
+	int fd;
+
+	prepare(16);
+	flip_bit("/lower/big", 5 * BIG_BLOCK * 8 + 9);
+	for (k = 0; k < 2; k++) {
+		ck_assert_ok(mount_cached(sizes[k]));
+		fd = vfs_openat(tt, AT_FDCWD, "/v/big", O_RDONLY, 0);
+		ck_assert_int_ge(fd, 0);
+		memset(buf, 0xa5, sizeof(buf));
+		ck_assert_int_eq(vfs_pread(tt, fd, buf, sizeof(buf), 0), 5 * BIG_BLOCK);
+		ck_assert(!memcmp(buf, big_data, 5 * BIG_BLOCK));
+		for (i = 5 * BIG_BLOCK; i < sizeof(buf); i++)
+			ck_assert_msg(buf[i] == (k ? 0xa5 : 0), "cache_size=%s: byte %zu is %#x",
+				      sizes[k], i, buf[i]);
+		ck_assert_err(vfs_pread(tt, fd, buf, sizeof(buf), 5 * BIG_BLOCK), EIO);
+		vfs_close(tt, fd);
+		ck_assert_ok(vfs_umount2(tt, "/v", 0));
+	}
+}
+END_TEST
+
+START_TEST(verity_cache_size_option)
+{
+	char *mi;
+	size_t len;
+
+	prepare(15);
+	ck_assert_err(mount_cached(""), EINVAL);
+	ck_assert_err(mount_cached("x"), EINVAL);
+	ck_assert_err(mount_cached("12q"), EINVAL);
+	ck_assert_err(mount_cached("-1"), EINVAL);
+	ck_assert_err(mount_cached("1025g"), EINVAL);
+	ck_assert_err(mount_cached("99999999999999999999999"), EINVAL);
+	ck_assert_ok(mount_verified("error"));
+	ck_assert_ok(vfs_mountinfo(tt, &mi, &len));
+	ck_assert_ptr_null(strstr(mi, "cache_size"));
+	free(mi);
+	ck_assert_ok(vfs_umount2(tt, "/v", 0));
+	ck_assert_ok(mount_cached("3K"));
+	ck_assert_ok(vfs_mountinfo(tt, &mi, &len));
+	ck_assert_ptr_nonnull(strstr(mi, ",cache_size=3072"));
+	free(mi);
+	ck_assert_ok(read_all("/v/big"));
+	ck_assert_ok(vfs_umount2(tt, "/v", 0));
+	ck_assert_ok(mount_cached("1024g"));
+	ck_assert_ok(vfs_umount2(tt, "/v", 0));
+	ck_assert_ok(mount_cached("8m"));
+	ck_assert_ok(vfs_mountinfo(tt, &mi, &len));
+	ck_assert_ptr_null(strstr(mi, "cache_size")); /* the default */
+	free(mi);
+	ck_assert_ok(vfs_umount2(tt, "/v", 0));
+	/* In process, the same text. */
+	internal_cache_size = "4x";
+	ck_assert_err(mount_internal(root_hex, NULL), EINVAL);
+	internal_cache_size = "4k";
+	ck_assert_ok(mount_internal(root_hex, NULL));
+	internal_cache_size = NULL;
+	ck_assert_ok(vfs_mountinfo(tt, &mi, &len));
+	ck_assert_ptr_nonnull(strstr(mi, ",cache_size=4096"));
+	free(mi);
 }
 END_TEST
 
@@ -855,6 +1164,7 @@ Suite *verity_suite(void)
 	tc = t_case(s, "ioctl");
 	tcase_add_test(tc, verity_ioctls);
 	tcase_add_test(tc, verity_enable_dir_needs_children);
+	tcase_add_test(tc, verity_enable_writes_through_a_temporary_name);
 	tcase_add_test(tc, verity_descriptor_test_vectors);
 	tcase_add_test(tc, verity_descriptor_parser_is_strict);
 	tc = t_case(s, "tamper");
@@ -862,5 +1172,12 @@ Suite *verity_suite(void)
 	tcase_add_loop_test(tc, verity_tamper_every_kind_caught, 0, 50);
 	tcase_add_test(tc, verity_action_panic_aborts);
 	tcase_add_test(tc, verity_fault_sweep_never_a_violation);
+	tc = t_case(s, "cache");
+	tcase_add_test(tc, verity_cache_tree_blocks_hashed_once);
+	tcase_add_test(tc, verity_cache_data_block_verified_again_after_eviction);
+	tcase_add_test(tc, verity_cache_tree_block_verified_again_after_eviction);
+	tcase_add_test(tc, verity_cache_sequential_stream_not_cached);
+	tcase_add_test(tc, verity_failed_read_leaves_no_unverified_bytes);
+	tcase_add_test(tc, verity_cache_size_option);
 	return s;
 }

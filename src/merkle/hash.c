@@ -5,10 +5,16 @@
  * in OpenSSL 3 would look the implementation up again on every init. With a salt, the
  * padded salt is absorbed once into `salted` and each block starts from a copy of that
  * state (EVP_MD_CTX_copy_ex), saving one compression per block.
+ *
+ * A hasher lives on the stack of a build or a one-off verification, or on the heap
+ * (merkle_hasher_new) for a reader that verifies blocks as they come: the verity
+ * filesystem keeps one per open file, so a block costs one EVP init, update and final on a
+ * reused context, never a fetch or an allocation of ours.
  */
 #include <errno.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/fault.h"
 #include "internal.h"
 
@@ -64,6 +70,33 @@ void merkle_hasher_fini(struct merkle_hasher *h)
 	EVP_MD_CTX_free(h->work);
 	EVP_MD_free(h->md);
 	memset(h, 0, sizeof(*h));
+}
+
+int merkle_hasher_new(const struct merkle_params *p, struct merkle_hasher **out)
+{
+	struct merkle_hasher *h;
+	int err = merkle_params_validate(p);
+
+	if (err)
+		return err;
+	h = vl_malloc(sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	err = merkle_hasher_init(h, p);
+	if (err) {
+		vl_free(h);
+		return err;
+	}
+	*out = h;
+	return 0;
+}
+
+void merkle_hasher_free(struct merkle_hasher *h)
+{
+	if (!h)
+		return;
+	merkle_hasher_fini(h);
+	vl_free(h);
 }
 
 int merkle_hash_block(struct merkle_hasher *h, const void *data, size_t len, uint8_t *out)

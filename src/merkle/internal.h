@@ -29,9 +29,7 @@ struct merkle_hasher {
 /* p must be valid (merkle_params_validate). */
 int merkle_hasher_init(struct merkle_hasher *h, const struct merkle_params *p);
 void merkle_hasher_fini(struct merkle_hasher *h);
-/* H(salt' || block), block being len (<= block_size) bytes of data and zeros up to
- * block_size. out gets digest_size bytes. */
-int merkle_hash_block(struct merkle_hasher *h, const void *data, size_t len, uint8_t *out);
+/* merkle_hash_block() is public (vfslab/merkle.h). */
 /* The plain (unsalted) hash of len bytes, for the descriptor. */
 int merkle_hash_plain(int hash_alg, const void *data, size_t len, uint8_t *out);
 

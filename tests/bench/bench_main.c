@@ -41,6 +41,7 @@ int bench_p9(const struct bench_opts *o); /* bench_p9.c (bench.h is not ours to 
 int bench_overlay(const struct bench_opts *o); /* bench_overlay.c */
 
 int bench_replay(const struct bench_opts *o); /* bench_replay.c */
+int bench_verity(const struct bench_opts *o); /* bench_verity.c */
 
 void bench_row(const char *bench, const char *measure, double value, const char *unit,
 	       enum bench_cmp cmp, double target)
@@ -200,6 +201,8 @@ int main(int argc, char **argv)
 		bench_overlay(&o);
 	if (selected(&o, "replay"))
 		bench_replay(&o);
+	if (selected(&o, "verity"))
+		bench_verity(&o);
 	host_tmpfs_teardown(&bench_host);
 	print_summary();
 	if (failed) {

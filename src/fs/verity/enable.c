@@ -8,6 +8,10 @@
  * their Merkle files: children must be enabled first (verity_enable_path does so), else
  * ENODATA. A directory may be enabled again (its descriptor is rebuilt); a file, as in
  * Linux, only once (EEXIST).
+ *
+ * A Merkle file is written under a temporary reserved name and renamed into place, so a
+ * failed enable (no memory, a failing lower layer) leaves the old Merkle file or none,
+ * never part of one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,54 +37,86 @@ static struct dentry *verity_merkle_dir(struct dentry *d)
 	return VERITY_I(d->d_parent->d_inode)->lower;
 }
 
-/* Replace the Merkle file of d by a + b (a new file owned by the mounter, mode 0644). */
+/*
+ * The name a Merkle file is written under before it is renamed into place. It is
+ * reserved (never listed, never served, EPERM by name), and it is no child's Merkle file:
+ * it would be the Merkle file of ".merkle.verity.tmp", a reserved name that is never
+ * enabled. One per directory is enough: the VFS lock serialises enables.
+ */
+#define VERITY_TMP_NAME VERITY_MERKLE_PREFIX VERITY_MERKLE_PREFIX "tmp"
+
+/* Write a + b into the new file tmp (a negative dentry of dir), mode 0644, owned by the
+ * mounter. */
+static int verity_write_new(struct verity_fs *fs, struct dentry *dir, struct dentry *tmp,
+			    const void *a, size_t alen, const void *b, size_t blen)
+{
+	struct vfs_new_inode ni = { .mode = S_IFREG | 0644,
+				    .uid = fs->cred->fsuid,
+				    .gid = fs->cred->fsgid };
+	struct path p = { fs->lower.mnt, tmp };
+	struct file *f;
+	ssize_t n;
+	int err;
+
+	err = layer_mknod(dir, tmp, &ni);
+	if (err)
+		return err;
+	f = layer_open(&p, O_WRONLY, fs->cred);
+	if (IS_ERR(f))
+		return (int)PTR_ERR(f);
+	err = f->f_op->write ? 0 : -EINVAL;
+	if (!err && alen) {
+		n = f->f_op->write(f, a, alen, 0);
+		err = n < 0 ? (int)n : (size_t)n == alen ? 0 : -EIO;
+	}
+	if (!err && blen) {
+		n = f->f_op->write(f, b, blen, (int64_t)alen);
+		err = n < 0 ? (int)n : (size_t)n == blen ? 0 : -EIO;
+	}
+	file_put(f);
+	return err;
+}
+
+/*
+ * Replace the Merkle file of d by a + b, atomically: written whole under VERITY_TMP_NAME,
+ * then renamed over the Merkle file's name, so that the name holds the old file or the
+ * new one, never part of it, whatever fails (the temporary file is removed on failure, and
+ * one left by a crash is removed first).
+ */
 static int verity_write_merkle(struct dentry *d, const void *a, size_t alen, const void *b,
 			       size_t blen)
 {
 	struct verity_fs *fs = VERITY_FS(d->d_sb);
-	struct dentry *dir = verity_merkle_dir(d), *m;
-	struct vfs_new_inode ni = { .mode = S_IFREG | 0644,
-				    .uid = fs->cred->fsuid,
-				    .gid = fs->cred->fsgid };
-	struct path p;
-	struct file *f;
-	ssize_t n = 0;
+	struct dentry *dir = verity_merkle_dir(d), *tmp, *m;
 	int err;
 
-	m = verity_merkle_lookup(d);
-	if (IS_ERR(m))
-		return (int)PTR_ERR(m);
-	if (m->d_inode) {
-		err = S_ISDIR(m->d_inode->i_mode) ? -EISDIR : layer_unlink(dir, m);
-		d_put(m);
+	tmp = lookup_one(dir, VERITY_TMP_NAME, strlen(VERITY_TMP_NAME));
+	if (IS_ERR(tmp))
+		return (int)PTR_ERR(tmp);
+	if (tmp->d_inode) {
+		err = S_ISDIR(tmp->d_inode->i_mode) ? -EISDIR : layer_unlink(dir, tmp);
+		d_put(tmp);
 		if (err)
 			return err;
-		m = verity_merkle_lookup(d);
-		if (IS_ERR(m))
-			return (int)PTR_ERR(m);
+		tmp = lookup_one(dir, VERITY_TMP_NAME, strlen(VERITY_TMP_NAME));
+		if (IS_ERR(tmp))
+			return (int)PTR_ERR(tmp);
 	}
-	err = layer_mknod(dir, m, &ni);
+	err = verity_write_new(fs, dir, tmp, a, alen, b, blen);
 	if (err)
-		goto out_m;
-	p = (struct path){ fs->lower.mnt, m };
-	f = layer_open(&p, O_WRONLY, fs->cred);
-	if (IS_ERR(f)) {
-		err = (int)PTR_ERR(f);
-		goto out_m;
+		goto out_tmp;
+	m = verity_merkle_lookup(d);
+	if (IS_ERR(m)) {
+		err = (int)PTR_ERR(m);
+		goto out_tmp;
 	}
-	if (!f->f_op->write) {
-		err = -EINVAL;
-	} else {
-		n = alen ? f->f_op->write(f, a, alen, 0) : 0;
-		if (n >= 0 && (size_t)n == alen && blen)
-			n = f->f_op->write(f, b, blen, (int64_t)alen) == (ssize_t)blen ? 0 : -EIO;
-		else if (n >= 0)
-			n = (size_t)n == alen ? 0 : -EIO;
-		err = (int)n;
-	}
-	file_put(f);
-out_m:
+	err = m->d_inode && S_ISDIR(m->d_inode->i_mode) ? -EISDIR
+							: layer_rename(dir, tmp, dir, m, 0);
 	d_put(m);
+out_tmp:
+	if (err && tmp->d_inode)
+		layer_unlink(dir, tmp); /* if this fails too, the next enable removes it */
+	d_put(tmp);
 	return err;
 }
 

@@ -33,6 +33,7 @@ struct inode *verity_new_inode(struct super_block *sb, struct dentry *lower)
 	}
 	obj_inc(OBJ_INODE);
 	vi->lower = lower;
+	verity_cache_inode_init(&VERITY_FS(sb)->cache, vi);
 	inode = &vi->vfs_inode;
 	ni = (struct vfs_new_inode){
 		.mode = real->i_mode, .uid = real->i_uid, .gid = real->i_gid, .rdev = real->i_rdev
@@ -63,6 +64,7 @@ void verity_destroy_inode(struct inode *inode)
 {
 	struct verity_inode *vi = VERITY_I(inode);
 
+	verity_cache_drop_inode(&VERITY_FS(inode->i_sb)->cache, vi);
 	d_put(vi->lower);
 	if (vi->merkle)
 		d_put(vi->merkle);
@@ -135,7 +137,7 @@ static int verity_load_file(struct super_block *sb, struct verity_inode *vi, str
 			    const struct verity_dirent *e)
 {
 	uint8_t desc[MERKLE_DESCRIPTOR_SIZE], digest[MERKLE_MAX_DIGEST_SIZE];
-	struct merkle_geometry geo;
+	struct merkle_geometry *geo = &vi->geo;
 	uint64_t size, msize;
 	int err;
 
@@ -162,10 +164,10 @@ static int verity_load_file(struct super_block *sb, struct verity_inode *vi, str
 		return verity_violation(sb, "file digest mismatch", e->name);
 	if (size != e->meta.size)
 		return verity_violation(sb, "file size mismatch", e->name);
-	err = merkle_geometry_init(&vi->params, size, &geo);
+	err = merkle_geometry_init(&vi->params, size, geo);
 	if (err)
 		return err;
-	if (geo.tree_size + MERKLE_DESCRIPTOR_SIZE != msize)
+	if (geo->tree_size + MERKLE_DESCRIPTOR_SIZE != msize)
 		return verity_violation(sb, "Merkle file size mismatch", e->name);
 	vi->merkle = d_get(merkle);
 	vi->has_digest = true;

@@ -14,6 +14,10 @@
  * ".merkle.verity.NAME" in the same directory; the root directory's is
  * ".merkleroot.verity.ROOTNAME" inside the root directory. Such names are never served.
  *
+ * Verified blocks (tree and data) are kept in a bounded per-mount cache (cache.c): a
+ * block found there is trusted without hashing again; an evicted block is read from the
+ * lower layer and verified again when it is next needed.
+ *
  * Locking: everything is protected by the VFS lock, held across every operation.
  */
 #ifndef VFSLAB_FS_VERITY_INTERNAL_H
@@ -23,6 +27,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/list.h"
 #include "kernel/internal.h"
 #include "vfs/internal.h"
 #include "vfs/layer.h"
@@ -42,6 +47,38 @@
 /* What FS_IOC_ENABLE_VERITY uses when it is given no argument: `fsverity enable`'s. */
 #define VERITY_DEFAULT_BLOCK_SIZE 4096
 
+/* Default bound of a mount's cache of verified blocks (cache_size=). */
+#define VERITY_DEFAULT_CACHE_SIZE (8u << 20)
+
+struct verity_cache_entry;
+
+/* What the cache did, for tests and benchmarks. */
+struct verity_cache_stats {
+	uint64_t data_hits;	/* data blocks served from the cache */
+	uint64_t data_verified; /* data blocks read from the lower file and hashed */
+	uint64_t tree_hits;	/* tree blocks found verified in the cache */
+	uint64_t tree_verified; /* tree blocks read from the Merkle file and hashed */
+	uint64_t evictions;
+};
+
+/*
+ * The cache of verified blocks of one mount (cache.c): the contents of tree blocks and
+ * data blocks that were verified, keyed by (inode, level, index), least recently used
+ * evicted first so that bytes (each entry's block and its header) stay at most max_bytes.
+ * Protected by: vfs->lock.
+ */
+struct verity_cache {
+	uint64_t max_bytes;
+	uint64_t bytes;
+	struct verity_cache_entry **table; /* chained; nbuckets is 0 or a power of 2 */
+	size_t nbuckets;
+	size_t nr;
+	struct list_head lru;		  /* most recently used first */
+	struct verity_cache_entry *spare; /* an evicted entry kept for the next insert */
+	uint64_t next_id;		  /* owner ids for inodes (never reused) */
+	struct verity_cache_stats stats;
+};
+
 /* Per superblock. Protected by: vfs->lock. */
 struct verity_fs {
 	struct path lower;	 /* the lower root (a directory) */
@@ -52,6 +89,7 @@ struct verity_fs {
 	char *root_name;
 	char *opt_lowerdir; /* as given, for show_options (NULL: in process) */
 	char *opt_roothash;
+	struct verity_cache cache;
 };
 
 /* The metadata a directory descriptor binds for each entry. */
@@ -95,10 +133,14 @@ struct verity_inode {
 	uint8_t digest[MERKLE_MAX_DIGEST_SIZE];
 	bool verified;		 /* meta below is trusted and enforced */
 	struct verity_meta meta; /* the verified metadata */
-	/* Verified regular files: the tree's parameters and root. */
+	/* Verified regular files: the tree's parameters, shape and root. */
 	struct merkle_params params;
 	uint8_t salt[MERKLE_MAX_SALT_SIZE];
 	uint8_t root[MERKLE_MAX_DIGEST_SIZE];
+	struct merkle_geometry geo;
+	/* Its blocks in the mount's cache: cache_id is the owner in their keys. */
+	uint64_t cache_id;
+	struct list_head cached;
 	/* Verified directories: the descriptor. */
 	struct verity_dirdesc *desc;
 	/* Verified symlinks: the target (NUL-terminated). */
@@ -120,6 +162,44 @@ static inline struct verity_fs *VERITY_FS(struct super_block *sb)
 /* A violation of the verified state (what: why, name: where): -EIO with action=error;
  * with action=panic, logged and abort(). */
 int verity_violation(struct super_block *sb, const char *what, const char *name);
+
+/* --- cache.c --------------------------------------------------------------------- */
+
+/* Keys: a data block's index, or a tree block's level (0: the leaves' hashes) and index
+ * within its level. */
+#define VERITY_KEY_DATA(idx) ((uint64_t)(idx))
+#define VERITY_KEY_TREE(level, idx) ((uint64_t)((level) + 1) << 56 | (uint64_t)(idx))
+
+void verity_cache_init(struct verity_cache *c, uint64_t max_bytes);
+/* Frees every entry (the inodes are gone). */
+void verity_cache_fini(struct verity_cache *c);
+/* A new owner id for an inode, and its empty list of entries. */
+void verity_cache_inode_init(struct verity_cache *c, struct verity_inode *vi);
+/* The cached block (marked most recently used), or NULL; *len gets its length. The
+ * pointer is valid until the next put or drop. */
+const uint8_t *verity_cache_get(struct verity_cache *c, struct verity_inode *vi, uint64_t key,
+				size_t *len);
+/* Cache a copy of a block that was just verified, evicting the least recently used ones
+ * to make room; returns the copy, or NULL when it is not kept (larger than the bound, or
+ * no memory: caching is optional). The key must not be cached already. */
+const uint8_t *verity_cache_put(struct verity_cache *c, struct verity_inode *vi, uint64_t key,
+				const void *data, size_t len);
+/*
+ * The same without the copy, for data blocks: reserve a buffer of len bytes, read the
+ * block into it, verify it there (in memory nobody else can write), then commit it under
+ * key, or cancel it if it did not verify. Reserve returns NULL when a block of len is not
+ * cached or there is no memory (the caller reads elsewhere). One reservation at a time;
+ * puts may come in between. After commit, buf stays readable until the next call into
+ * the cache, cached or not.
+ */
+uint8_t *verity_cache_reserve(struct verity_cache *c, size_t len);
+void verity_cache_commit(struct verity_cache *c, struct verity_inode *vi, uint64_t key,
+			 uint8_t *buf);
+void verity_cache_cancel(struct verity_cache *c, uint8_t *buf);
+/* Whether a block of len bytes fits the bound (cache_size= is at least its cost). */
+bool verity_cache_keeps(const struct verity_cache *c, size_t len);
+/* Drop every entry of vi (its inode is going away). */
+void verity_cache_drop_inode(struct verity_cache *c, struct verity_inode *vi);
 
 /* --- desc.c: directory descriptors, Merkle files, lower I/O ----------------------- */
 

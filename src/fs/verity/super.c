@@ -4,8 +4,9 @@
  *
  * Options: lowerdir=PATH (required; resolved from the mounting task), roothash=HEX (64 hex
  * digits: the SHA-256 of the root directory's descriptor), action=error|panic, root_name=N
- * (the root's Merkle file is ".merkleroot.verity.N" in the lower root; "root" by default).
- * The mount is always read-only. With a root hash the root directory is verified before
+ * (the root's Merkle file is ".merkleroot.verity.N" in the lower root; "root" by default),
+ * cache_size=SIZE (the bound of the cache of verified blocks, cache.c: bytes, with an
+ * optional k, m or g suffix; 0 caches nothing; 8m by default). The mount is always read-only. With a root hash the root directory is verified before
  * the mount exists: a mount that cannot be trusted is never made.
  */
 #include <errno.h>
@@ -49,6 +50,7 @@ static void verity_fs_free(struct verity_fs *fs)
 	vl_free(fs->root_name);
 	vl_free(fs->opt_lowerdir);
 	vl_free(fs->opt_roothash);
+	verity_cache_fini(&fs->cache);
 	vl_free(fs);
 }
 
@@ -70,6 +72,8 @@ static void verity_show_options(struct super_block *sb, struct strbuf *out)
 	sb_printf(out, ",action=%s", fs->panic ? "panic" : "error");
 	if (strcmp(fs->root_name, VERITY_DEFAULT_ROOT_NAME))
 		sb_printf(out, ",root_name=%s", fs->root_name);
+	if (fs->cache.max_bytes != VERITY_DEFAULT_CACHE_SIZE)
+		sb_printf(out, ",cache_size=%llu", (unsigned long long)fs->cache.max_bytes);
 }
 
 static const struct super_operations verity_sops = {
@@ -115,6 +119,47 @@ static int verity_set_root_name(struct fs_context *fc, struct verity_fs *fs, con
 	return fs->root_name ? 0 : -ENOMEM;
 }
 
+/* cache_size=: decimal bytes with an optional k, m or g (binary) suffix, at most 1 TiB. */
+static int verity_set_cache_size(struct fs_context *fc, struct verity_fs *fs, const char *v)
+{
+	uint64_t n = 0;
+	const char *p = v;
+	unsigned shift = 0;
+
+	if (*p < '0' || *p > '9')
+		goto bad;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > (UINT64_C(1) << 40))
+			goto bad;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	switch (*p) {
+	case 'k':
+	case 'K':
+		shift = 10;
+		p++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		p++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		p++;
+		break;
+	default: break;
+	}
+	if (*p || n > (UINT64_C(1) << 40) >> shift)
+		goto bad;
+	fs->cache.max_bytes = n << shift;
+	return 0;
+bad:
+	return fc_error(fc, -EINVAL,
+			"verity: bad cache_size '%s' (bytes, k, m or g; at most 1024g)", v);
+}
+
 static int verity_parse_options(struct fs_context *fc, struct verity_fs *fs)
 {
 	char *cursor = fc->data, *key, *value;
@@ -140,6 +185,8 @@ static int verity_parse_options(struct fs_context *fc, struct verity_fs *fs)
 			err = verity_set_action(fc, fs, value);
 		} else if (!strcmp(key, "root_name")) {
 			err = verity_set_root_name(fc, fs, value);
+		} else if (!strcmp(key, "cache_size")) {
+			err = verity_set_cache_size(fc, fs, value);
 		} else {
 			return fc_error(fc, -EINVAL, "verity: unrecognized mount option \"%s\"",
 					key);
@@ -167,6 +214,8 @@ static int verity_take_internal(struct fs_context *fc, struct verity_fs *fs)
 		err = verity_set_action(fc, fs, io->action);
 	if (!err && io->root_name)
 		err = verity_set_root_name(fc, fs, io->root_name);
+	if (!err && io->cache_size)
+		err = verity_set_cache_size(fc, fs, io->cache_size);
 	return err;
 }
 
@@ -184,6 +233,7 @@ static int verity_get_tree(struct fs_context *fc, struct super_block **out)
 	fs = vl_zalloc(sizeof(*fs));
 	if (!fs)
 		return -ENOMEM;
+	verity_cache_init(&fs->cache, VERITY_DEFAULT_CACHE_SIZE);
 	fs->root_name = vl_strdup(VERITY_DEFAULT_ROOT_NAME);
 	if (!fs->root_name) {
 		err = -ENOMEM;

@@ -133,6 +133,22 @@ int merkle_digest_from_root(const struct merkle_params *p, uint64_t data_size, c
 int merkle_file_digest(const struct merkle_params *p, merkle_read_fn read, void *ctx, uint64_t size,
 		       uint8_t *digest);
 
+/* --- hash.c --- */
+
+/*
+ * A block hasher for callers that hash blocks one at a time (a reader verifying blocks as
+ * they come): the digest is fetched and the salted state computed once, and each block
+ * reuses one EVP context. Not thread-safe: one per thread.
+ */
+struct merkle_hasher;
+
+/* A new hasher for p (validated): 0, -EINVAL or -ENOMEM. */
+int merkle_hasher_new(const struct merkle_params *p, struct merkle_hasher **out);
+void merkle_hasher_free(struct merkle_hasher *h);
+/* H(salt' || block), block being len (<= block_size) bytes of data and zeros up to
+ * block_size. out gets the digest size. 0 or -ENOMEM. */
+int merkle_hash_block(struct merkle_hasher *h, const void *data, size_t len, uint8_t *out);
+
 /* --- verify.c --- */
 
 /*
