@@ -27,8 +27,10 @@
 #include "base/err.h"
 #include "base/fault.h"
 #include "base/objcount.h"
+#include "fs/overlay/overlay.h"
 #include "helpers.h"
 #include "vfslab/gofer_sim.h"
+#include "vfs/internal.h"
 #include "vfslab/verity.h"
 
 #define MAX_N 5000
@@ -716,6 +718,181 @@ START_TEST(faults_verity_enable_ioctl)
 }
 END_TEST
 
+/* ================================================================== overlay, in-process form
+ *
+ * The container mounter's form of the overlay (fs_context.internal = struct
+ * ovl_internal_opts: the layers' roots handed in, no work directory), swept over the whole
+ * mount: vfs_kern_mount (options, layer references, the superblock, the root inode, the
+ * copy of the lower root's attributes to the upper root and, for a regular-file root, its
+ * data; then the mount itself) and the attach. Every failure returns a plain errno, leaks
+ * nothing, and leaves the upper layer as it was: for a file root its size, data, blocks,
+ * mode, owner and times; for a directory root its attributes and its names.
+ */
+
+enum ovl_root_kind { OI_DIR_ROOT, OI_FILE_ROOT, OI_NR };
+
+static const char *const oi_name[OI_NR] = { "directory root", "file root" };
+
+/* What must not change in the upper layer: the upper root's attributes and, for a
+ * directory, the names in it; for a file, its bytes. */
+struct oi_upper {
+	struct vfs_stat st;
+	char names[256];
+	char data[64];
+};
+
+static void oi_upper_state(enum ovl_root_kind kind, struct oi_upper *u)
+{
+	memset(u, 0, sizeof(*u));
+	if (kind == OI_DIR_ROOT) {
+		ck_assert_ok(stat_of(tt, "/up/u", &u->st));
+		names_of(tt, "/up/u", u->names, sizeof(u->names));
+	} else {
+		ck_assert_ok(stat_of(tt, "/up/f", &u->st));
+		ck_assert_int_ge(t_read_file(tt, "/up/f", u->data, sizeof(u->data)), 0);
+	}
+}
+
+static void oi_assert_same(const struct oi_upper *a, const struct oi_upper *b, uint64_t n)
+{
+	ck_assert_msg(a->st.mode == b->st.mode && a->st.uid == b->st.uid &&
+			      a->st.gid == b->st.gid && a->st.size == b->st.size &&
+			      a->st.blocks == b->st.blocks && a->st.mtime_ns == b->st.mtime_ns &&
+			      a->st.ctime_ns == b->st.ctime_ns && a->st.nlink == b->st.nlink,
+		      "n=%llu: upper root changed: mode 0%o/0%o uid %u/%u size %lld/%lld",
+		      (unsigned long long)n, a->st.mode, b->st.mode, a->st.uid, b->st.uid,
+		      (long long)a->st.size, (long long)b->st.size);
+	ck_assert_msg(!strcmp(a->names, b->names), "n=%llu: upper holds %s, held %s",
+		      (unsigned long long)n, b->names, a->names);
+	ck_assert_msg(!strcmp(a->data, b->data), "n=%llu: upper file holds '%s', held '%s'",
+		      (unsigned long long)n, b->data, a->data);
+}
+
+/* Mount the overlay in the in-process form at mp_path and attach it: 0 or -errno. */
+static int oi_mount(enum ovl_root_kind kind, const char *mp_path, uint64_t arm, bool *fired)
+{
+	const char *lo = kind == OI_DIR_ROOT ? "/lo" : "/lo/f",
+		   *up = kind == OI_DIR_ROOT ? "/up/u" : "/up/f";
+	struct path lower, mp;
+	struct ovl_internal_opts io = { .lower_roots = &lower, .nr_lower = 1 };
+	struct mount *m;
+	int err;
+
+	task_enter(tt);
+	ck_assert_ok(path_lookupat(tt, AT_FDCWD, lo, 0, &lower));
+	ck_assert_ok(path_lookupat(tt, AT_FDCWD, up, 0, &io.upper_root));
+	ck_assert_ok(path_lookupat(tt, AT_FDCWD, mp_path, 0, &mp));
+	fault_arm(arm, (1u << FAULT_ALLOC) | (1u << FAULT_HOST));
+	m = vfs_kern_mount(tk->vfs, tt->cred, "overlay", "none", 0, NULL, &io, NULL);
+	err = IS_ERR(m) ? (int)PTR_ERR(m) : mnt_connect_at(tt, m, &mp);
+	*fired = fault_fired();
+	fault_disarm();
+	if (!IS_ERR(m))
+		mnt_put(m); /* the attached mount keeps its own reference */
+	path_put(&mp);
+	path_put(&io.upper_root);
+	path_put(&lower);
+	task_leave(tt);
+	return err;
+}
+
+static void oi_layout(enum ovl_root_kind kind)
+{
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo", 0755));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/up", 0755));
+	ck_assert_ok(vfs_mount(tt, "tmpfs", "/lo", "tmpfs", 0, "mode=0750,uid=3,gid=4"));
+	ck_assert_ok(vfs_mount(tt, "tmpfs", "/up", "tmpfs", 0, "mode=0755"));
+	if (kind == OI_DIR_ROOT) {
+		ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/t", 0755));
+		ck_assert_ok(t_write_file(tt, "/lo/a", "lower a", 0644));
+		ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/up/u", 0711));
+		ck_assert_ok(t_write_file(tt, "/up/u/b", "upper b", 0644));
+	} else {
+		ck_assert_ok(t_write_file(tt, "/t", "", 0644));
+		/* Two pages and a bit: more than one page allocation to fail. */
+		ck_assert_ok(t_write_file(tt, "/lo/f", "lower root file", 04755));
+		ck_assert_ok(vfs_truncate(tt, "/lo/f", 9000));
+		ck_assert_ok(vfs_fchownat(tt, AT_FDCWD, "/lo/f", 5, 6, 0));
+		ck_assert_ok(vfs_fchmodat(tt, AT_FDCWD, "/lo/f", 04755, 0)); /* chown cleared it */
+	}
+}
+
+/* Reset the upper root for the next run after a success (a new, empty file; or the
+ * directory's attributes back, by hand). */
+static void oi_reset(enum ovl_root_kind kind)
+{
+	if (kind == OI_DIR_ROOT) {
+		ck_assert_ok(vfs_fchmodat(tt, AT_FDCWD, "/up/u", 0711, 0));
+		ck_assert_ok(vfs_fchownat(tt, AT_FDCWD, "/up/u", 0, 0, 0));
+	} else {
+		ck_assert_ok(vfs_unlinkat(tt, AT_FDCWD, "/up/f", 0));
+		ck_assert_ok(t_write_file(tt, "/up/f", "", 0644));
+	}
+}
+
+START_TEST(faults_overlay_internal_mount)
+{
+	enum ovl_root_kind kind = (enum ovl_root_kind)_i;
+	int64_t base[OBJ_NR_KINDS];
+	struct oi_upper before, after;
+	bool done = false, fired;
+	uint64_t n;
+	char buf[32];
+
+	oi_layout(kind);
+	if (kind == OI_FILE_ROOT)
+		ck_assert_ok(t_write_file(tt, "/up/f", "", 0644));
+	for (n = 1; !done && n < MAX_N; n++) {
+		int err;
+
+		oi_upper_state(kind, &before);
+		counts(base);
+		err = oi_mount(kind, "/t", n, &fired);
+		cases++;
+		injected += fired;
+		if (err) {
+			assert_errno(err, oi_name[kind], n);
+			ck_assert_msg(fired, "%s: mount failed with %d and no fault", oi_name[kind],
+				      err);
+			oi_upper_state(kind, &after);
+			oi_assert_same(&before, &after, n);
+			assert_counts(base, oi_name[kind], n);
+			continue;
+		}
+		/* Mounted: the lower root's attributes (and data) show through it. */
+		if (kind == OI_DIR_ROOT) {
+			struct vfs_stat s;
+
+			file_is(tt, "/t/a", "lower a");
+			file_is(tt, "/t/b", "upper b");
+			ck_assert_ok(stat_of(tt, "/t", &s));
+			ck_assert_uint_eq(s.mode, S_IFDIR | 0750);
+			ck_assert_uint_eq(s.uid, 3);
+		} else {
+			struct vfs_stat s;
+
+			ck_assert_int_ge(t_read_file(tt, "/t", buf, sizeof(buf)), 15);
+			ck_assert_str_eq(buf, "lower root file");
+			ck_assert_ok(stat_of(tt, "/t", &s));
+			ck_assert_uint_eq(s.mode, S_IFREG | 04755);
+			ck_assert_uint_eq(s.uid, 5);
+			ck_assert_int_eq(s.size, 9000);
+		}
+		ck_assert_ok(vfs_umount2(tt, "/t", 0));
+		done = !fired;
+		if (kind == OI_FILE_ROOT) {
+			/* The copy stays in the upper layer after the unmount. */
+			ck_assert_ok(stat_of(tt, "/up/f", &after.st));
+			ck_assert_int_eq(after.st.size, 9000);
+		}
+		oi_reset(kind);
+	}
+	ck_assert_msg(done, "%s: no clean run below n=%d", oi_name[kind], MAX_N);
+	report();
+}
+END_TEST
+
+
 Suite *faults_suite(void)
 {
 	Suite *s = suite_create("faults");
@@ -725,6 +902,7 @@ Suite *faults_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, faults_tmpfs_mount_options);
 	tcase_add_test(tc, faults_overlay_copy_up_open_write);
+	tcase_add_loop_test(tc, faults_overlay_internal_mount, 0, OI_NR);
 	tcase_add_checked_fixture(g, g_setup, g_teardown);
 	tcase_set_timeout(g, 60);
 	tcase_add_loop_test(g, faults_9p_transport, 0, F_NR);

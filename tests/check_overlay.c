@@ -3,7 +3,9 @@
  * layers, copy-up on every trigger, atomic copy-up under fault injection, whiteouts,
  * opaque directories, merged readdir, renames (Linux's and gVisor's for directories, and
  * their fault sweeps), hard links sharing an inode, the in-process form without a work
- * directory, st_dev/st_ino stability. The same
+ * directory, st_dev/st_ino stability (across copy-up, and across remounts through the
+ * persisted origin), the copy-up's data paths (page to page between tmpfs layers, through
+ * a buffer from a 9P lower) and layer_copy_file_range. The same
  * semantics are checked against the kernel by tests/oracle/difftest_overlay.sh.
  *
  * Layout of every test (lay_out()): /lo (tmpfs, the lower layer), /lo2 (a second lower),
@@ -18,6 +20,8 @@
 #include "fs/overlay/overlay.h"
 #include "helpers.h"
 #include "vfs/internal.h"
+#include "vfs/layer.h"
+#include "vfslab/gofer_sim.h"
 
 #define OPTS "lowerdir=/lo,upperdir=/up/u,workdir=/up/w"
 
@@ -275,6 +279,248 @@ START_TEST(overlay_ino_stable_across_copy_up)
 	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/t/d", &b, 0));
 	ck_assert_uint_eq(a.ino, b.ino);
 	ck_assert_uint_eq(b.nlink, 1); /* merged */
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+}
+END_TEST
+
+/* Write len bytes of c at off into path (created when missing) as task t. */
+static void pwrite_at(struct task *t, const char *path, char c, size_t len, off_t off)
+{
+	char *buf = malloc(len);
+	int fd = vfs_openat(t, AT_FDCWD, path, O_WRONLY | O_CREAT, 0644);
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_ge(fd, 0);
+	memset(buf, c, len);
+	ck_assert_int_eq(vfs_pwrite(t, fd, buf, len, off), (long)len);
+	vfs_close(t, fd);
+	free(buf);
+}
+
+/* The two files hold the same bytes (size given). */
+static void assert_same_bytes(const char *a, const char *b, size_t size)
+{
+	char *x = malloc(size + 1), *y = malloc(size + 1);
+	int fa = vfs_openat(tt, AT_FDCWD, a, O_RDONLY, 0),
+	    fb = vfs_openat(tt, AT_FDCWD, b, O_RDONLY, 0);
+
+	ck_assert_ptr_nonnull(x);
+	ck_assert_ptr_nonnull(y);
+	ck_assert_int_ge(fa, 0);
+	ck_assert_int_ge(fb, 0);
+	ck_assert_int_eq(vfs_pread(tt, fa, x, size + 1, 0), (long)size);
+	ck_assert_int_eq(vfs_pread(tt, fb, y, size + 1, 0), (long)size);
+	ck_assert_msg(!memcmp(x, y, size), "%s and %s differ", a, b);
+	vfs_close(tt, fa);
+	vfs_close(tt, fb);
+	free(x);
+	free(y);
+}
+
+static off_t seek_of(const char *path, off_t off, int whence)
+{
+	int fd = vfs_openat(tt, AT_FDCWD, path, O_RDONLY, 0);
+	off_t r;
+
+	ck_assert_int_ge(fd, 0);
+	r = vfs_lseek(tt, fd, off, whence);
+	vfs_close(tt, fd);
+	return r;
+}
+
+/*
+ * The copy-up's data paths. tmpfs over tmpfs copies page to page: the copy has the very
+ * pages of the lower file (holes where it has holes, an explicitly written page of zeros
+ * kept as data, as the kernel's copy-up by SEEK_DATA keeps it), across several 2 MiB
+ * regions, with a trailing hole. From a lower layer without that path (a 9P gofer) the
+ * bytes go through a buffer, and an all-zero chunk is left a hole.
+ */
+START_TEST(overlay_copy_up_data_paths)
+{
+	const size_t mib = 1u << 20, size = 10 * mib + 123;
+	struct vfs_stat lo, up;
+	struct gofer_sim *gs;
+	off_t offs[] = { 0, 4096, mib, 3 * mib, 5 * mib, 9 * mib + 4096, 10 * mib };
+	char opts[128];
+	size_t i;
+	int rfd, wfd;
+
+	lay_out();
+	pwrite_at(tt, "/lo/f", 'h', 5000, 0);
+	pwrite_at(tt, "/lo/f", 'm', 2 * mib + 17, 3 * mib - 9);
+	pwrite_at(tt, "/lo/f", 0, 4096, 6 * mib); /* zeros, but written: data */
+	pwrite_at(tt, "/lo/f", 't', 100, 9 * mib + 100);
+	ck_assert_ok(vfs_truncate(tt, "/lo/f", (off_t)size));
+	ck_assert_ok(mount_ovl(OPTS));
+	ck_assert_ok(vfs_fchmodat(tt, AT_FDCWD, "/t/f", 0600, 0));
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/lo/f", &lo, 0));
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/up/u/f", &up, 0));
+	ck_assert_int_eq(up.size, (long long)size);
+	ck_assert_int_eq(up.blocks, lo.blocks);
+	ck_assert_int_lt(up.blocks * 512, (long long)size / 2);
+	assert_same_bytes("/lo/f", "/up/u/f", size);
+	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+		ck_assert_int_eq(seek_of("/up/u/f", offs[i], SEEK_DATA),
+				 seek_of("/lo/f", offs[i], SEEK_DATA));
+		ck_assert_int_eq(seek_of("/up/u/f", offs[i], SEEK_HOLE),
+				 seek_of("/lo/f", offs[i], SEEK_HOLE));
+	}
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+
+	/* A 9P lower: read and written through a buffer. */
+	gs = gofer_sim_start(5, &rfd, &wfd);
+	ck_assert_msg(!IS_ERR(gs), "gofer_sim_start: %ld", PTR_ERR(gs));
+	pwrite_at(gofer_sim_task(gs), "/g", 'a', 10, 0);
+	pwrite_at(gofer_sim_task(gs), "/g", 'b', 10, 2 * mib);
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/m", 0755));
+	snprintf(opts, sizeof(opts), "trans=fd,rfdno=%d,wfdno=%d", rfd, wfd);
+	ck_assert_ok(vfs_mount(tt, "gofer", "/m", "9p", 0, opts));
+	ck_assert_ok(mount_ovl("lowerdir=/m,upperdir=/up/u,workdir=/up/w"));
+	ck_assert_ok(vfs_fchmodat(tt, AT_FDCWD, "/t/g", 0600, 0));
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/up/u/g", &up, 0));
+	ck_assert_int_eq(up.size, (long long)(2 * mib + 10));
+	assert_same_bytes("/m/g", "/up/u/g", 2 * mib + 10);
+	/* The 256 KiB chunks between the two written ones were all zero: left holes. */
+	ck_assert_int_lt(up.blocks * 512, (long long)mib);
+	ck_assert_int_eq(seek_of("/up/u/g", 256 * 1024, SEEK_DATA), (off_t)(2 * mib));
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+	ck_assert_ok(vfs_umount2(tt, "/m", 0));
+	gofer_sim_stop(gs);
+}
+END_TEST
+
+/* The layer helper behind the copy-up, on tmpfs files with data already in the target:
+ * the source's bytes replace the target's over the range, its holes as zeros, and the
+ * target keeps what lies past the range; what tmpfs cannot do page to page is
+ * EOPNOTSUPP (the caller's cue to read and write). */
+START_TEST(overlay_layer_copy_file_range)
+{
+	struct path ps, pd;
+	struct file *in, *out, *self;
+	char buf[16384];
+	ssize_t n;
+	size_t i;
+
+	lay_out();
+	pwrite_at(tt, "/lo/src", 'x', 4096, 0);
+	pwrite_at(tt, "/lo/src", 'y', 1808, 8192); /* a hole at [4096, 8192), EOF 10000 */
+	pwrite_at(tt, "/lo/dst", 'z', sizeof(buf), 0);
+	task_enter(tt);
+	ck_assert_ok(path_lookupat(tt, AT_FDCWD, "/lo/src", 0, &ps));
+	ck_assert_ok(path_lookupat(tt, AT_FDCWD, "/lo/dst", 0, &pd));
+	in = layer_open(&ps, O_RDONLY, tt->cred);
+	out = layer_open(&pd, O_WRONLY, tt->cred);
+	self = layer_open(&ps, O_WRONLY, tt->cred);
+	ck_assert(!IS_ERR(in) && !IS_ERR(out) && !IS_ERR(self));
+	ck_assert_int_eq(layer_copy_file_range(in, 0, out, 0, 1u << 20), 10000);
+	ck_assert_int_eq(layer_copy_file_range(in, 12288, out, 0, 4096), 0); /* past EOF */
+	ck_assert_int_eq(layer_copy_file_range(in, 100, out, 0, 4096), -EOPNOTSUPP);
+	ck_assert_int_eq(layer_copy_file_range(in, 0, out, 100, 4096), -EOPNOTSUPP);
+	ck_assert_int_eq(layer_copy_file_range(in, 0, self, 8192, 4096), -EOPNOTSUPP);
+	ck_assert_int_eq(layer_copy_file_range(out, 0, in, 0, 4096), -EBADF);
+	file_put(self);
+	file_put(out);
+	file_put(in);
+	path_put(&pd);
+	path_put(&ps);
+	task_leave(tt);
+	ck_assert_int_eq(t_read_file(tt, "/lo/dst", buf, sizeof(buf)), (long)sizeof(buf) - 1);
+	for (i = 0; i < sizeof(buf) - 1; i++) {
+		char want = i < 4096 ? 'x' : i < 8192 ? 0 : i < 10000 ? 'y' : 'z';
+
+		ck_assert_msg(buf[i] == want, "byte %zu is %d, want %d", i, buf[i], want);
+	}
+	n = (ssize_t)seek_of("/lo/dst", 0, SEEK_END);
+	ck_assert_int_eq(n, (ssize_t)sizeof(buf));
+}
+END_TEST
+
+static uint64_t ino_of(const char *path)
+{
+	struct vfs_stat st;
+
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW));
+	return st.ino;
+}
+
+/*
+ * st_ino survives an unmount and a mount of the same layers: each copy-up records its
+ * origin in the upper copy (trusted.overlay.origin, Linux's handle format), hidden from
+ * users as every trusted.overlay.* is. Copied up by chmod, by a write, by a rename (a
+ * file and a merged directory, gVisor's subtree copy), and hard-linked. A mount whose
+ * layers do not hold the origin's filesystem reports the upper inode number instead
+ * (Linux's "origin unknown").
+ */
+START_TEST(overlay_ino_stable_across_remount)
+{
+	const char *opts2 = "lowerdir=/lo:/lo2,upperdir=/up/u,workdir=/up/w";
+	const char *names[] = { "/t/f", "/t/g", "/t/h", "/t/d", "/t/d/a", "/t/s" };
+	const char *after[] = { "/t/f", "/t/g2", "/t/h", "/t/e", "/t/e/a", "/t/s" };
+	uint64_t ino[6], lo_f;
+	unsigned char fb[64];
+	char list[256];
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	lay_out();
+	ck_assert_ok(t_write_file(tt, "/lo/f", "x", 0644));
+	ck_assert_ok(t_write_file(tt, "/lo/g", "g", 0644));
+	ck_assert_ok(t_write_file(tt, "/lo2/h", "h", 0644));
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/lo/d", 0755));
+	ck_assert_ok(t_write_file(tt, "/lo/d/a", "a", 0644));
+	ck_assert_ok(vfs_symlinkat(tt, "f", AT_FDCWD, "/lo/s"));
+	lo_f = ino_of("/lo/f");
+	ck_assert_ok(mount_ovl(opts2));
+	for (i = 0; i < 6; i++)
+		ino[i] = ino_of(names[i]);
+	ck_assert_ok(vfs_fchmodat(tt, AT_FDCWD, "/t/f", 0600, 0));
+	ck_assert_ok(vfs_renameat2(tt, AT_FDCWD, "/t/g", AT_FDCWD, "/t/g2", 0));
+	fd = vfs_openat(tt, AT_FDCWD, "/t/h", O_WRONLY | O_APPEND, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(vfs_write(tt, fd, "!", 1), 1);
+	vfs_close(tt, fd);
+	ck_assert_ok(vfs_renameat2(tt, AT_FDCWD, "/t/d", AT_FDCWD, "/t/e", 0));
+	ck_assert_ok(vfs_fchownat(tt, AT_FDCWD, "/t/s", 7, 7, AT_SYMLINK_NOFOLLOW));
+	ck_assert_ok(vfs_linkat(tt, AT_FDCWD, "/t/f", AT_FDCWD, "/t/f2", 0));
+	for (i = 0; i < 6; i++)
+		ck_assert_msg(ino_of(after[i]) == ino[i], "%s changed at copy-up", after[i]);
+	ck_assert_uint_eq(ino_of("/t/f2"), ino[0]);
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+
+	/* The same layers again: every copied-up file has its old st_ino. */
+	ck_assert_ok(mount_ovl(opts2));
+	for (i = 0; i < 6; i++)
+		ck_assert_msg(ino_of(after[i]) == ino[i], "%s changed at remount", after[i]);
+	ck_assert_uint_eq(ino_of("/t/f2"), ino[0]);
+	assert_file("/t/h", "h!");
+	/* Hidden through the overlay, refused even to root. */
+	ck_assert_err(
+		vfs_getxattrat(tt, AT_FDCWD, "/t/f", "trusted.overlay.origin", fb, sizeof(fb), 0),
+		ENODATA);
+	n = vfs_listxattrat(tt, AT_FDCWD, "/t/f", list, sizeof(list), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_err(vfs_setxattrat(tt, AT_FDCWD, "/t/f", "trusted.overlay.origin", "x", 1, 0, 0),
+		      EOPNOTSUPP);
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+	/* In the upper layer: Linux's ovl_fb header (version 0, magic 0xfb, length). */
+	n = vfs_getxattrat(tt, AT_FDCWD, "/up/u/f", "trusted.overlay.origin", fb, sizeof(fb), 0);
+	ck_assert_int_eq(n, 33);
+	ck_assert_int_eq(fb[0], 0);
+	ck_assert_int_eq(fb[1], 0xfb);
+	ck_assert_int_eq(fb[2], 33);
+	ck_assert_int_eq(vfs_getxattrat(tt, AT_FDCWD, "/up/u/e", "trusted.overlay.origin", fb,
+					sizeof(fb), 0),
+			 33);
+
+	/* The layers in the other order: the origin's filesystem is found in its new
+	 * place, so the file takes that layer's tag. */
+	ck_assert_ok(mount_ovl("lowerdir=/lo2:/lo,upperdir=/up/u,workdir=/up/w"));
+	ck_assert_uint_eq(ino_of("/t/f"), (2ull << 48) | lo_f);
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+	/* Without the origin's filesystem: the upper inode number, untagged. */
+	ck_assert_ok(mount_ovl("lowerdir=/lo2,upperdir=/up/u,workdir=/up/w"));
+	ck_assert_uint_eq(ino_of("/t/f"), ino_of("/up/u/f"));
 	ck_assert_ok(vfs_umount2(tt, "/t", 0));
 }
 END_TEST
@@ -646,7 +892,7 @@ static int mount_internal(void)
  * name: every failure leaves the layers as they were, and no temporary stays. */
 START_TEST(overlay_internal_rename_in_place)
 {
-	uint64_t n;
+	uint64_t n, ino_g, ino_e;
 	int err = -1;
 
 	lay_out();
@@ -674,6 +920,13 @@ START_TEST(overlay_internal_rename_in_place)
 	assert_dir("/t", "e,g");
 	assert_file("/t/e/a", "a");
 	assert_dir("/up/u", "d,e,f,g");
+	/* Copied up in place, the origin recorded all the same: st_ino survives a remount. */
+	ino_g = ino_of("/t/g");
+	ino_e = ino_of("/t/e");
+	ck_assert_ok(vfs_umount2(tt, "/t", 0));
+	ck_assert_ok(mount_internal());
+	ck_assert_uint_eq(ino_of("/t/g"), ino_g);
+	ck_assert_uint_eq(ino_of("/t/e"), ino_e);
 	ck_assert_ok(vfs_umount2(tt, "/t", 0));
 }
 END_TEST
@@ -689,7 +942,10 @@ Suite *overlay_suite(void)
 	tcase_add_test(tc, overlay_lookup_whiteout_opaque_types);
 	tcase_add_test(tc, overlay_copy_up_triggers);
 	tcase_add_test(tc, overlay_ino_stable_across_copy_up);
+	tcase_add_test(tc, overlay_ino_stable_across_remount);
 	tcase_add_test(tc, overlay_copy_up_fault_sweep_atomic);
+	tcase_add_test(tc, overlay_copy_up_data_paths);
+	tcase_add_test(tc, overlay_layer_copy_file_range);
 	tcase_add_test(tc, overlay_whiteouts_and_opaque);
 	tcase_add_test(tc, overlay_readdir_merged_stable_seek);
 	tcase_add_test(tc, overlay_rename_files_and_dirs);

@@ -158,6 +158,13 @@ struct file_operations {
 	int (*ioctl)(struct file *file, unsigned long req, void *arg);
 	/* The offset was changed by lseek (directories reset cursors). NULL: nothing. */
 	void (*seeked)(struct file *file);
+	/* Called on the destination (Linux's copy_file_range): copy len bytes at in_off of
+	 * in to out_off of out, holes staying holes where the filesystem can. Bytes copied
+	 * (short at in's EOF or after a failure once some were copied) or -errno;
+	 * -EOPNOTSUPP when it cannot (another filesystem, an alignment it does not
+	 * support), so the caller copies through read/write. NULL: the same. */
+	ssize_t (*copy_file_range)(struct file *in, int64_t in_off, struct file *out,
+				   int64_t out_off, size_t len);
 };
 
 /* Inode flags (i_flags). */
@@ -283,6 +290,8 @@ struct super_operations {
 #define SB_RDONLY (1u << 0)
 #define SB_CACHE_NEGATIVE (1u << 1)	/* keep unused negative dentries (remote fs) */
 #define SB_DROP_UNUSED (1u << 2)	/* free dentries when unused (proc: names come and go) */
+#define SB_MOUNTED (1u << 3)	/* a mount has held it (set by the VFS): put_super without it
+				 * means the mount failed after get_tree */
 
 /* Protected by: vfs->lock. */
 struct super_block {

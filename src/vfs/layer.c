@@ -61,6 +61,16 @@ out_free:
 	return ERR_PTR(err);
 }
 
+ssize_t layer_copy_file_range(struct file *in, int64_t in_off, struct file *out, int64_t out_off,
+			      size_t len)
+{
+	if (!(in->f_mode & FMODE_READ) || !(out->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (!out->f_op->copy_file_range)
+		return -EOPNOTSUPP;
+	return out->f_op->copy_file_range(in, in_off, out, out_off, len);
+}
+
 int layer_mknod(struct dentry *dir, struct dentry *d, const struct vfs_new_inode *ni)
 {
 	struct inode *di = dir->d_inode;

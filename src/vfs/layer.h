@@ -17,6 +17,13 @@ struct cred;
  * as cred; a new file reference or ERR_PTR. Regular files and directories only. */
 struct file *layer_open(const struct path *p, int flags, const struct cred *cred);
 
+/* Copy len bytes at in_off of in to out_off of out through the destination's
+ * copy_file_range (page to page between two tmpfs files): bytes copied, or -errno;
+ * -EOPNOTSUPP when the filesystems offer no such path (the caller then reads and
+ * writes). Both files opened by layer_open. */
+ssize_t layer_copy_file_range(struct file *in, int64_t in_off, struct file *out, int64_t out_off,
+			      size_t len);
+
 /* Create at the negative dentry d in dir (d is instantiated on success). */
 int layer_mknod(struct dentry *dir, struct dentry *d, const struct vfs_new_inode *ni);
 int layer_mkdir(struct dentry *dir, struct dentry *d, const struct vfs_new_inode *ni);

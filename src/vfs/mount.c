@@ -172,6 +172,7 @@ static struct mount *mnt_alloc(struct vfs *vfs, struct super_block *sb, struct d
 	list_init(&m->mnt_child);
 	list_init(&m->mnt_list);
 	sb->s_active++;
+	sb->s_flags |= SB_MOUNTED;
 	obj_inc(OBJ_MOUNT);
 	return m;
 }

@@ -1,7 +1,12 @@
 /*
  * copy_up.c - copying a file from a lower layer to the upper one (Linux's
  * fs/overlayfs/copy_up.c): data, mode, owner, atime/mtime, symlink target, device
- * number and every xattr but trusted.overlay.*, ancestors first.
+ * number and every xattr but trusted.overlay.*, ancestors first; then the origin
+ * (trusted.overlay.origin, xattr.c), so the copy keeps its st_ino across remounts.
+ *
+ * Data: page to page when the layers offer it (layer_copy_file_range: tmpfs over tmpfs,
+ * one pass over the bytes, the lower file's holes kept exactly), else through a buffer
+ * with all-zero chunks left as holes. The size is set last (a trailing hole).
  *
  * Atomicity: with a work directory the copy is built under a temporary name there and
  * renamed into place last, so a failure at any step leaves the upper layer as it was
@@ -18,7 +23,8 @@
 #include "base/alloc.h"
 #include "internal.h"
 
-/* Large enough that per-call costs vanish, small enough to stay in the cache. */
+/* The buffered path's chunk: large enough that per-call costs vanish, small enough to
+ * stay in the cache. */
 #define OVL_COPY_CHUNK (256u * 1024)
 
 struct dentry *ovl_temp_in(struct ovl_fs *ofs, struct dentry *dir)
@@ -58,31 +64,15 @@ static bool ovl_all_zero(const char *buf, size_t n)
 	return n == 0 || (buf[0] == 0 && !memcmp(buf, buf + 1, n - 1));
 }
 
-/* Copy the regular file's data from lower to upper; holes stay holes (a zero chunk is
- * skipped and the size set last). */
-static int ovl_copy_data(struct ovl_fs *ofs, const struct path *lower, const struct path *upper)
+/* Copy through a buffer (a lower layer with no page-to-page path to the upper one, a 9P
+ * gofer say) from off on; holes stay holes: an all-zero chunk is skipped. */
+static int ovl_copy_data_buffered(struct file *in, struct file *out, int64_t off, int64_t size)
 {
-	int64_t size = lower->dentry->d_inode->i_size, off = 0;
-	struct iattr ia = { .valid = ATTR_SIZE, .size = size };
-	struct file *in, *out;
-	char *buf;
+	char *buf = vl_malloc(OVL_COPY_CHUNK);
 	int err = 0;
 
-	if (size == 0)
-		return 0;
-	in = layer_open(lower, O_RDONLY, ofs->cred);
-	if (IS_ERR(in))
-		return (int)PTR_ERR(in);
-	out = layer_open(upper, O_WRONLY, ofs->cred);
-	if (IS_ERR(out)) {
-		err = (int)PTR_ERR(out);
-		goto out_in;
-	}
-	buf = vl_malloc(OVL_COPY_CHUNK);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out_out;
-	}
+	if (!buf)
+		return -ENOMEM;
 	while (off < size) {
 		ssize_t n = in->f_op->read(in, buf, OVL_COPY_CHUNK, off), w;
 
@@ -105,10 +95,48 @@ static int ovl_copy_data(struct ovl_fs *ofs, const struct path *lower, const str
 		}
 		off += n;
 	}
+	vl_free(buf);
+	return err;
+}
+
+int ovl_copy_data(struct ovl_fs *ofs, const struct path *lower, const struct path *upper)
+{
+	int64_t size = lower->dentry->d_inode->i_size, off = 0;
+	struct iattr ia = { .valid = ATTR_SIZE, .size = size };
+	struct file *in, *out;
+	int err = 0;
+
+	if (size == 0)
+		return 0;
+	in = layer_open(lower, O_RDONLY, ofs->cred);
+	if (IS_ERR(in))
+		return (int)PTR_ERR(in);
+	out = layer_open(upper, O_WRONLY, ofs->cred);
+	if (IS_ERR(out)) {
+		err = (int)PTR_ERR(out);
+		goto out_in;
+	}
+	/* Page to page where the layers allow it (tmpfs over tmpfs): one pass over the
+	 * bytes, no buffer, the source's holes kept exactly (Linux's ovl_copy_up_data
+	 * tries copy_file_range first too). */
+	while (off < size) {
+		ssize_t n = layer_copy_file_range(in, off, out, off, (size_t)(size - off));
+
+		if (n == -EOPNOTSUPP && off == 0) {
+			err = ovl_copy_data_buffered(in, out, off, size);
+			break;
+		}
+		if (n < 0) {
+			err = (int)n;
+			break;
+		}
+		if (n == 0)
+			break;
+		off += n;
+	}
+	/* The size last: a hole at the end was not written. */
 	if (!err)
 		err = layer_setattr(upper->dentry, &ia);
-	vl_free(buf);
-out_out:
 	file_put(out);
 out_in:
 	file_put(in);
@@ -183,6 +211,8 @@ static int ovl_copy_up_one(struct dentry *dentry)
 	if (err)
 		goto out_tmp;
 	err = ovl_copy_xattrs(lower.dentry, tmp);
+	if (!err)
+		err = ovl_set_origin(tmp, lower.dentry, oi->lower_layer[0]);
 	if (err)
 		goto out_cleanup;
 	if (S_ISREG(li->i_mode)) {

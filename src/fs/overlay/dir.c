@@ -43,6 +43,7 @@ int ovl_lookup(struct inode *dir, struct dentry *dentry)
 	size_t len = dentry->d_namelen;
 	struct dentry *upper = NULL, **stack = NULL, *d;
 	uint32_t *layers = NULL, n = 0, i;
+	struct ovl_origin origin = { 0, 0 };
 	struct inode *inode;
 	bool stop = false;
 	int err = 0;
@@ -91,7 +92,13 @@ int ovl_lookup(struct inode *dir, struct dentry *dentry)
 	}
 	if (!upper && !n)
 		goto out;
-	inode = ovl_new_inode(dir->i_sb, upper, stack, layers, n); /* consumes them */
+	if (upper && !n) {
+		/* A copy-up keeps its origin's st_ino, across remounts too. */
+		err = ovl_get_origin(OVL_FS(dir->i_sb), upper, &origin);
+		if (err)
+			goto out_put;
+	}
+	inode = ovl_new_inode(dir->i_sb, upper, stack, layers, n, &origin); /* consumes them */
 	if (!inode) {
 		err = -ENOMEM;
 		goto out;
@@ -142,8 +149,8 @@ static int ovl_create_object(struct dentry *dentry, const struct ovl_cattr *ca)
 {
 	struct dentry *parent = dentry->d_parent;
 	struct ovl_fs *ofs = OVL_FS(dentry->d_sb);
-	struct dentry *updir, *u, *tmp = NULL, *created, *origin = NULL;
-	uint32_t origin_layer = 0;
+	struct dentry *updir, *u, *tmp = NULL, *created;
+	struct ovl_origin origin = { 0, 0 };
 	bool is_dir = !ca->link && S_ISDIR(ca->ni->mode);
 	struct inode *inode;
 	int err;
@@ -204,13 +211,13 @@ static int ovl_create_object(struct dentry *dentry, const struct ovl_cattr *ca)
 		created = tmp;
 		tmp = NULL;
 	}
-	if (ca->link_inode && OVL_I(ca->link_inode)->nr_lower) {
-		/* A new name of a copied-up file shares its origin, hence its st_ino. */
-		origin = d_get(OVL_I(ca->link_inode)->lower[0]);
-		origin_layer = OVL_I(ca->link_inode)->lower_layer[0];
+	if (ca->link_inode) {
+		/* A new name of a copied-up file shares its origin, hence its st_ino (and
+		 * is the same overlay inode: the hard-link table finds it). */
+		origin.layer = OVL_I(ca->link_inode)->origin_layer;
+		origin.ino = OVL_I(ca->link_inode)->origin_ino;
 	}
-	inode = ovl_new_inode(dentry->d_sb, created, origin ? &origin : NULL, &origin_layer,
-			      origin ? 1 : 0);
+	inode = ovl_new_inode(dentry->d_sb, created, NULL, NULL, 0, &origin);
 	if (!inode) {
 		err = -ENOMEM; /* the upper entry stays: visible on the next lookup */
 		goto out_u;

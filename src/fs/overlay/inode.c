@@ -9,9 +9,12 @@
  * index of the topmost lower layer holding the file (its "origin") or 0 for a file that
  * only ever existed in the upper layer. A copy-up keeps the origin, so a file's st_ino
  * does not change when it is copied up, and two files from different layers never
- * collide (as Linux's xino, with the layer in the top bits). The origin is remembered in
- * memory only (Linux persists it in trusted.overlay.origin): after a remount a copied-up
- * file reports its upper inode number.
+ * collide (as Linux's xino, with the layer in the top bits). The copy-up records the
+ * origin in the upper copy (trusted.overlay.origin, as Linux), and a lookup that finds an
+ * upper entry with nothing below it (a non-directory, an opaque directory) takes the
+ * origin from there: st_ino survives an unmount and a mount of the same layers. An
+ * origin on a filesystem that is no longer a lower layer is ignored (the upper inode
+ * number, untagged), as Linux ignores a handle it cannot decode.
  *
  * Link counts are the real inode's, except a merged directory (upper over lower, or
  * several lowers), which reports 1 as Linux does ("nlink=1 pacifies find").
@@ -34,9 +37,8 @@ static bool ovl_is_merged_dir(const struct ovl_inode *oi)
 
 static uint64_t ovl_ino(const struct ovl_inode *oi)
 {
-	if (oi->nr_lower)
-		return ((uint64_t)oi->lower_layer[0] << OVL_INO_LAYER_SHIFT) |
-		       oi->lower[0]->d_inode->i_ino;
+	if (oi->origin_layer)
+		return ((uint64_t)oi->origin_layer << OVL_INO_LAYER_SHIFT) | oi->origin_ino;
 	return oi->upper->d_inode->i_ino;
 }
 
@@ -148,7 +150,7 @@ static void ovl_ihash_del(struct ovl_inode *oi)
 }
 
 struct inode *ovl_new_inode(struct super_block *sb, struct dentry *upper, struct dentry **lower,
-			    uint32_t *layers, uint32_t n)
+			    uint32_t *layers, uint32_t n, const struct ovl_origin *origin)
 {
 	struct ovl_inode *oi;
 	struct inode *inode, *real;
@@ -185,7 +187,13 @@ struct inode *ovl_new_inode(struct super_block *sb, struct dentry *upper, struct
 	obj_inc(OBJ_INODE);
 	oi->upper = upper;
 	oi->nr_lower = n;
-	oi->origin_layer = n ? layers[0] : 0;
+	if (n) {
+		oi->origin_layer = layers[0];
+		oi->origin_ino = lower[0]->d_inode->i_ino;
+	} else if (origin) {
+		oi->origin_layer = origin->layer;
+		oi->origin_ino = origin->ino;
+	}
 	inode = &oi->vfs_inode;
 	real = (upper ? upper : lower[0])->d_inode;
 	ni = (struct vfs_new_inode){

@@ -25,6 +25,8 @@
 #define OVL_XATTR_PREFIX "trusted.overlay."
 #define OVL_XATTR_PREFIX_LEN (sizeof(OVL_XATTR_PREFIX) - 1)
 #define OVL_XATTR_OPAQUE "trusted.overlay.opaque"
+/* The copy-up origin, a file handle in Linux's format (xattr.c). */
+#define OVL_XATTR_ORIGIN "trusted.overlay.origin"
 /* The name of the directory the overlay owns inside workdir, as Linux's. */
 #define OVL_WORKDIR_NAME "work"
 
@@ -41,6 +43,10 @@ struct ovl_fs {
 	char *opt_workdir;
 	bool linux_rename_dir; /* redirect_dir=off: EXDEV for renaming a merged directory */
 	uint64_t tmp_seq;      /* names of temporaries in the work directory */
+	/* In-process form: the upper root's attributes before the mount copied the lower
+	 * root's to it (put_super restores them if the mount failed after get_tree). */
+	struct iattr root_undo;
+	bool root_copied;
 	/* Overlay inodes of non-directories with an upper, by upper inode (hard links). */
 	struct ovl_inode **ihash;
 	size_t ihash_size; /* a power of two */
@@ -53,7 +59,8 @@ struct ovl_inode {
 	struct dentry *upper;  /* a reference, or NULL (not copied up) */
 	struct dentry **lower; /* references, topmost first */
 	uint32_t nr_lower;
-	uint32_t origin_layer;	 /* 1 + index of lower[0]'s layer, 0 when pure upper */
+	uint32_t origin_layer;	 /* 1 + index of the origin's layer, 0 when pure upper */
+	uint64_t origin_ino;	 /* the origin's inode number in that layer */
 	bool opaque;		 /* upper directory marked opaque: no lowers below */
 	bool dead;		 /* removed through the overlay */
 	uint64_t version;	 /* bumped when a directory's entries change */
@@ -82,10 +89,18 @@ static inline struct dentry *ovl_real(struct inode *inode)
 
 /* --- inode.c: inodes, lookup, attributes ------------------------------------------ */
 
+/* Where a file came from, for st_ino (see inode.c): 1 + the index of its lower layer
+ * (0: none, a file that only ever was in the upper layer) and its inode number there. */
+struct ovl_origin {
+	uint32_t layer;
+	uint64_t ino;
+};
+
 /* A new overlay inode over upper (reference consumed, may be NULL) and the n lower
- * dentries of lower (references consumed); on failure every reference is dropped. */
+ * dentries of lower (references consumed); on failure every reference is dropped. Its
+ * origin is lower[0] when n > 0, else *origin (NULL: none). */
 struct inode *ovl_new_inode(struct super_block *sb, struct dentry *upper, struct dentry **lower,
-			    uint32_t *layers, uint32_t n);
+			    uint32_t *layers, uint32_t n, const struct ovl_origin *origin);
 void ovl_destroy_inode(struct inode *inode);
 /* Enter the inode (a non-directory that just got its upper) in the hard-link table. */
 void ovl_ihash_add(struct ovl_inode *oi);
@@ -126,6 +141,10 @@ extern const struct file_operations ovl_dir_fops;
 /* Copy dentry (an overlay dentry) up to the upper layer, its ancestors first; 0 when it
  * is there already. -EROFS without an upper layer. */
 int ovl_copy_up(struct dentry *dentry);
+/* Copy the regular file lower's data into the empty upper file (page to page when the
+ * layers offer it, else through a buffer, holes kept) and set upper's size to lower's.
+ * On failure upper may hold part of the data: the caller removes or truncates it. */
+int ovl_copy_data(struct ovl_fs *ofs, const struct path *lower, const struct path *upper);
 /* A new whiteout at the negative upper dentry d in upper directory dir. */
 int ovl_make_whiteout(struct ovl_fs *ofs, struct dentry *dir, struct dentry *d);
 /* A new unused name in the work directory: a negative dentry (a reference) or ERR_PTR. */
@@ -149,6 +168,13 @@ ssize_t ovl_listxattr(struct dentry *dentry, char *list, size_t size);
 int ovl_removexattr(struct dentry *dentry, const char *name);
 /* Copy every xattr but trusted.overlay.* from src to dst (copy-up). */
 int ovl_copy_xattrs(struct dentry *src, struct dentry *dst);
+/* Record on the upper copy that it came from origin, a dentry of lower layer layer
+ * (1-based): trusted.overlay.origin, so st_ino survives a remount. */
+int ovl_set_origin(struct dentry *upper, const struct dentry *origin, uint32_t layer);
+/* Read the origin recorded on upper and find its layer among this mount's: *origin
+ * filled when found, left alone when there is none or it names no layer of this mount
+ * (Linux's "origin unknown"); -errno only when the xattr cannot be read. */
+int ovl_get_origin(struct ovl_fs *ofs, struct dentry *upper, struct ovl_origin *origin);
 
 /* --- dir.c (readdir) -------------------------------------------------------------- */
 

@@ -25,8 +25,9 @@ extern const struct fs_type overlay_fs_type; /* name "overlay" */
 
 /* In-process options. The overlay takes its own references on the paths. upper_root
  * may be {NULL, NULL} for a read-only overlay. The root's type is the lower root's: a
- * regular-file lower root needs a regular-file upper root (its data, mode and owner are
- * copied up at mount when the upper root is an empty file). */
+ * regular-file lower root needs a regular-file upper root (its data is copied up at
+ * mount when the upper root is an empty file). The lower root's mode and owner go to the
+ * upper root at mount; a mount that fails leaves the upper root as it was. */
 struct ovl_internal_opts {
 	struct path upper_root;
 	struct path *lower_roots; /* topmost first */

@@ -13,6 +13,12 @@
  *
  * The work directory is W/work (mode 0, emptied at mount), where copy-up and whiteout
  * swaps build their temporaries; a mount without upper is read-only.
+ *
+ * The in-process form (struct ovl_internal_opts) copies the lower root's mode and owner
+ * (and a regular-file root's data) to the upper root as the last step of get_tree; a
+ * failure there, or of the VFS making the mount afterwards (put_super of a superblock
+ * never mounted, SB_MOUNTED clear), puts the upper root back as it was: a failed mount
+ * changes nothing in the upper layer.
  */
 #include <errno.h>
 #include <string.h>
@@ -60,8 +66,14 @@ static void ovl_fs_free(struct ovl_fs *ofs)
 
 static void ovl_put_super(struct super_block *sb)
 {
-	if (sb->s_fs_info)
-		ovl_fs_free(sb->s_fs_info);
+	struct ovl_fs *ofs = sb->s_fs_info;
+
+	if (!ofs)
+		return;
+	/* Never mounted: the mount failed after get_tree copied the root up. */
+	if (ofs->root_copied && !(sb->s_flags & SB_MOUNTED))
+		layer_setattr(ofs->upper.dentry, &ofs->root_undo);
+	ovl_fs_free(ofs);
 	sb->s_fs_info = NULL;
 }
 
@@ -308,49 +320,49 @@ static int ovl_make_workdir(struct fs_context *fc, struct ovl_fs *ofs)
 	return 0;
 }
 
-/* The in-process form with a regular-file root: give an empty upper file the lower
- * file's data and attributes (the mounter's copy-up of a file root, as gVisor's). */
+/*
+ * The in-process form: the lower root's mode and owner go to the upper root and, for a
+ * regular-file root whose upper is still empty, its data (the mounter's copy-up of a file
+ * root, as gVisor's configureOverlay). All or nothing: the upper root's attributes are
+ * kept first, and a failure puts them (and an empty file) back. ofs->root_undo keeps them
+ * for put_super, which applies them if the superblock never got its mount (the VFS
+ * failed after get_tree): a failed mount leaves the upper layer as it was.
+ */
 static int ovl_copy_up_root(struct ovl_fs *ofs)
 {
 	struct inode *li = ofs->lower[0].dentry->d_inode;
 	struct dentry *up = ofs->upper.dentry;
+	struct inode *ui = up->d_inode;
 	struct iattr ia = { .valid = ATTR_MODE | ATTR_UID | ATTR_GID,
 			    .mode = li->i_mode,
 			    .uid = li->i_uid,
 			    .gid = li->i_gid };
+	struct iattr undo = {
+		.valid = ATTR_MODE | ATTR_UID | ATTR_GID | ATTR_ATIME | ATTR_MTIME | ATTR_CTIME,
+		.mode = ui->i_mode,
+		.uid = ui->i_uid,
+		.gid = ui->i_gid,
+		.atime_ns = ui->i_atime,
+		.mtime_ns = ui->i_mtime,
+		.ctime_ns = ui->i_ctime,
+	};
 	int err = 0;
 
-	if (S_ISREG(li->i_mode) && up->d_inode->i_size == 0 && li->i_size > 0) {
-		struct file *in, *out;
-		char buf[4096];
-		int64_t off = 0;
-		ssize_t n;
-
-		in = layer_open(&ofs->lower[0], O_RDONLY, ofs->cred);
-		if (IS_ERR(in))
-			return (int)PTR_ERR(in);
-		out = layer_open(&ofs->upper, O_WRONLY, ofs->cred);
-		if (IS_ERR(out)) {
-			file_put(in);
-			return (int)PTR_ERR(out);
-		}
-		while ((n = in->f_op->read(in, buf, sizeof(buf), off)) > 0) {
-			ssize_t w = out->f_op->write(out, buf, (size_t)n, off);
-
-			if (w != n) {
-				n = w < 0 ? w : -EIO;
-				break;
-			}
-			off += n;
-		}
-		if (n < 0)
-			err = (int)n;
-		file_put(out);
-		file_put(in);
+	if (S_ISREG(li->i_mode) && ui->i_size == 0 && li->i_size > 0) {
+		undo.valid |= ATTR_SIZE;
+		undo.size = 0;
+		err = ovl_copy_data(ofs, &ofs->lower[0], &ofs->upper);
 	}
 	if (!err)
 		err = layer_setattr(up, &ia);
-	return err;
+	if (err) {
+		/* Truncating to 0 and setting attributes cannot fail on tmpfs. */
+		layer_setattr(up, &undo);
+		return err;
+	}
+	ofs->root_undo = undo;
+	ofs->root_copied = true;
+	return 0;
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -385,11 +397,6 @@ static int ovl_get_tree(struct fs_context *fc, struct super_block **out)
 		if (err)
 			goto out_ofs;
 	}
-	if (fc->internal && ofs->upper.mnt) {
-		err = ovl_copy_up_root(ofs);
-		if (err)
-			goto out_ofs;
-	}
 	sb = sb_alloc(fc, &ovl_sops, OVERLAYFS_SUPER_MAGIC);
 	if (IS_ERR(sb)) {
 		err = (int)PTR_ERR(sb);
@@ -419,7 +426,7 @@ static int ovl_get_tree(struct fs_context *fc, struct super_block **out)
 	}
 	if (ofs->upper.mnt)
 		upper = d_get(ofs->upper.dentry);
-	root = ovl_new_inode(sb, upper, lower, layers, n);
+	root = ovl_new_inode(sb, upper, lower, layers, n, NULL);
 	vl_free(lower);
 	vl_free(layers);
 	if (!root)
@@ -428,6 +435,14 @@ static int ovl_get_tree(struct fs_context *fc, struct super_block **out)
 	sb->s_root = d_make_root(root);
 	if (!sb->s_root)
 		goto out_sb;
+	/* Last: the one step that changes the upper layer (undone by put_super if the
+	 * VFS fails to make the mount). */
+	if (fc->internal && ofs->upper.mnt) {
+		err = ovl_copy_up_root(ofs);
+		if (err)
+			goto out_sb;
+		ovl_copyattr(root);
+	}
 	*out = sb;
 	return 0;
 

@@ -142,3 +142,99 @@ int ovl_copy_xattrs(struct dentry *src, struct dentry *dst)
 	vl_free(names);
 	return err;
 }
+
+/* ---------------------------------------------------------------------------------- */
+/* The copy-up origin (trusted.overlay.origin) */
+
+/*
+ * Linux's wire format of an overlay file handle (struct ovl_fb, fs/overlayfs/overlayfs.h):
+ * version, magic 0xfb, total length, flags (0: little-endian fid), fid type, the 16-byte
+ * uuid of the origin's filesystem, then the fid. Our filesystems have no UUID: the
+ * "uuid" names the origin's superblock by its magic and device number, behind a tag no
+ * Linux filesystem UUID starts with in practice; the fid is the origin's inode number
+ * and the 1-based index of its layer when it was copied up (a hint, checked against the
+ * layers of the mount decoding it). A kernel finds no layer with that uuid and treats
+ * the origin as unknown, which is its rule for a stale handle; so do we.
+ */
+#define OVL_FB_VERSION 0
+#define OVL_FB_MAGIC 0xfb
+#define OVL_FB_HDR 21	     /* version, magic, len, flags, type, uuid[16] */
+#define OVL_FB_FID_LEN 12    /* ino (le64), layer (le32) */
+#define OVL_FB_FID_TYPE 0xf1 /* ours (a kernel never decodes it: no layer has our uuid) */
+#define OVL_FB_LEN (OVL_FB_HDR + OVL_FB_FID_LEN)
+static const uint8_t ovl_fb_tag[4] = { 'v', 'l', 'a', 'b' };
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The 16-byte identity of the superblock sb, as it goes in the handle's uuid. */
+static void ovl_fs_uuid(const struct super_block *sb, uint8_t *uuid)
+{
+	memcpy(uuid, ovl_fb_tag, 4);
+	put_le32(uuid + 4, (uint32_t)sb->s_magic);
+	put_le32(uuid + 8, sb->s_dev);
+	put_le32(uuid + 12, 0);
+}
+
+int ovl_set_origin(struct dentry *upper, const struct dentry *origin, uint32_t layer)
+{
+	uint8_t fb[OVL_FB_LEN];
+	uint64_t ino = origin->d_inode->i_ino;
+	int err;
+
+	fb[0] = OVL_FB_VERSION;
+	fb[1] = OVL_FB_MAGIC;
+	fb[2] = OVL_FB_LEN;
+	fb[3] = 0;
+	fb[4] = OVL_FB_FID_TYPE;
+	ovl_fs_uuid(origin->d_sb, fb + 5);
+	put_le32(fb + OVL_FB_HDR, (uint32_t)ino);
+	put_le32(fb + OVL_FB_HDR + 4, (uint32_t)(ino >> 32));
+	put_le32(fb + OVL_FB_HDR + 8, layer);
+	err = layer_setxattr(upper, OVL_XATTR_ORIGIN, fb, sizeof(fb), 0);
+	/* As Linux's ovl_check_setxattr: an upper without xattrs only loses st_ino
+	 * stability across remounts. */
+	return err == -EOPNOTSUPP ? 0 : err;
+}
+
+int ovl_get_origin(struct ovl_fs *ofs, struct dentry *upper, struct ovl_origin *origin)
+{
+	uint8_t fb[OVL_FB_LEN + 1], uuid[16];
+	uint32_t hint, i;
+	ssize_t n;
+
+	n = layer_getxattr(upper, OVL_XATTR_ORIGIN, fb, sizeof(fb));
+	if (n == -ENODATA || n == -EOPNOTSUPP || n == -ERANGE)
+		return 0; /* none, or not one of ours (longer): origin unknown */
+	if (n < 0)
+		return (int)n;
+	/* Anything else is "origin unknown" (Linux's -ENODATA/-ESTALE cases), not an
+	 * error: the file is still there, with its upper inode number. */
+	if (n != OVL_FB_LEN || fb[0] != OVL_FB_VERSION || fb[1] != OVL_FB_MAGIC ||
+	    fb[2] != OVL_FB_LEN || fb[3] != 0 || fb[4] != OVL_FB_FID_TYPE)
+		return 0;
+	hint = get_le32(fb + OVL_FB_HDR + 8);
+	for (i = 0; i <= ofs->nr_lower; i++) {
+		/* The layer it came from first, then any layer on the same filesystem. */
+		uint32_t l = i == 0 ? hint : i;
+
+		if (l == 0 || l > ofs->nr_lower || (i > 0 && l == hint))
+			continue;
+		ovl_fs_uuid(ofs->lower[l - 1].dentry->d_sb, uuid);
+		if (!memcmp(uuid, fb + 5, sizeof(uuid))) {
+			origin->layer = l;
+			origin->ino = get_le32(fb + OVL_FB_HDR) |
+				      (uint64_t)get_le32(fb + OVL_FB_HDR + 4) << 32;
+			return 0;
+		}
+	}
+	return 0;
+}

@@ -9,6 +9,9 @@
  * slot anywhere is a hole that reads as zeros; pages are allocated only when written,
  * from the superblock's page pool (pages.c), which packs them into 2 MiB regions.
  *
+ * copy_file_range between two tmpfs files moves pages' bytes directly (no buffer), the
+ * fast path of an overlay copy-up.
+ *
  * Invariants: nr_pages is the number of pages in the tree, all charged to the
  * superblock (used_pages); bytes of a page at or past i_size are zero. Interior nodes
  * are not charged (as Linux does not charge xarray nodes) and may linger empty after a
@@ -395,6 +398,100 @@ static ssize_t tmpfs_file_write(struct file *file, const void *buf, size_t len, 
 	return done ? (ssize_t)done : err;
 }
 
+/*
+ * copy_file_range between two tmpfs files, page to page: no bounce buffer, holes of the
+ * source stay holes (nothing is allocated for them), and pages adjacent in both files'
+ * memory (the pool hands out a region's pages in order) are copied by one memcpy. This
+ * is the overlay's copy-up path (an upper tmpfs over a lower one). Page-aligned offsets
+ * only (a copy-up's are 0); anything else is EOPNOTSUPP, and the caller copies through
+ * read/write. A failure after some pages were copied returns the count copied so far,
+ * as write does; i_size covers exactly what was copied.
+ */
+static ssize_t tmpfs_file_copy_range(struct file *in, int64_t in_off, struct file *out,
+				     int64_t out_off, size_t len)
+{
+	struct tmpfs_inode *si = TMPFS_I(in->f_inode), *di = TMPFS_I(out->f_inode);
+	struct inode *dst_inode = &di->vfs_inode;
+	const size_t pmask = TMPFS_PAGE_SIZE - 1;
+	void **sslot = NULL, **dslot = NULL;
+	uint64_t sidx = 0, didx = 0;
+	const char *run_src = NULL;
+	char *run_dst = NULL;
+	size_t run_len = 0, done = 0;
+	int err = 0;
+
+	if (in->f_op != &tmpfs_file_fops || si == di)
+		return -EOPNOTSUPP;
+	if (in_off < 0 || out_off < 0)
+		return -EINVAL;
+	if (((uint64_t)in_off & pmask) || ((uint64_t)out_off & pmask))
+		return -EOPNOTSUPP;
+	if (in_off >= si->vfs_inode.i_size || len == 0)
+		return 0;
+	if (len > (uint64_t)(si->vfs_inode.i_size - in_off))
+		len = (size_t)(si->vfs_inode.i_size - in_off);
+	if ((uint64_t)out_off >= (uint64_t)INT64_MAX)
+		return -EFBIG;
+	if (len > (uint64_t)(INT64_MAX - out_off))
+		len = (size_t)(INT64_MAX - out_off);
+	if (len > SSIZE_MAX)
+		len = SSIZE_MAX;
+	while (done < len) {
+		uint64_t s = ((uint64_t)in_off + done) >> TMPFS_PAGE_SHIFT;
+		uint64_t d = ((uint64_t)out_off + done) >> TMPFS_PAGE_SHIFT;
+		size_t n = MIN((size_t)TMPFS_PAGE_SIZE, len - done);
+		const char *src;
+		char *dst;
+
+		/* Step the slots along their leaves, as read and write do. */
+		if (sslot && si->pt_height > 0 && s == sidx + 1 && (s & PT_MASK) != 0)
+			sslot++;
+		else
+			sslot = pt_peek_slot(si, s);
+		sidx = s;
+		src = sslot ? *sslot : NULL;
+		if (!src) {
+			/* A hole: nothing to allocate; an existing page gets zeros. */
+			dst = pt_lookup(di, d);
+			if (dst)
+				memset(dst, 0, n);
+			dslot = NULL;
+			done += n;
+			continue;
+		}
+		if (dslot && di->pt_height > 0 && d == didx + 1 && (d & PT_MASK) != 0)
+			dslot++;
+		else
+			dslot = pt_slot(di, d);
+		didx = d;
+		if (!dslot) {
+			err = -ENOMEM;
+			break;
+		}
+		if (!*dslot) {
+			err = tmpfs_page_alloc(di, dslot, 0, n);
+			if (err)
+				break;
+		}
+		dst = *dslot;
+		if (run_len && src == run_src + run_len && dst == run_dst + run_len) {
+			run_len += n;
+		} else {
+			if (run_len)
+				memcpy(run_dst, run_src, run_len);
+			run_src = src;
+			run_dst = dst;
+			run_len = n;
+		}
+		done += n;
+	}
+	if (run_len)
+		memcpy(run_dst, run_src, run_len);
+	if (done && (int64_t)((uint64_t)out_off + done) > dst_inode->i_size)
+		dst_inode->i_size = (int64_t)((uint64_t)out_off + done);
+	return done ? (ssize_t)done : err;
+}
+
 /* SEEK_DATA / SEEK_HOLE, as Linux's shmem_file_llseek: a present page is data (even
  * if it holds zeros), ENXIO at or past EOF, and EOF is the implicit hole at the end. */
 static int64_t tmpfs_file_seek_data(struct file *file, int64_t off, int whence)
@@ -425,4 +522,5 @@ const struct file_operations tmpfs_file_fops = {
 	.read = tmpfs_file_read,
 	.write = tmpfs_file_write,
 	.seek_data = tmpfs_file_seek_data,
+	.copy_file_range = tmpfs_file_copy_range,
 };
