@@ -7,6 +7,8 @@
  * use no fixture kernel; each checks at the end that no counted object is left.
  */
 #include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +122,31 @@ static const char *fstype_at(struct task *t, const char *path, char *buf, size_t
 			snprintf(buf, size, "%s %s", list[i].fstype, list[i].mount_opts);
 	vfs_mount_list_free(list, n);
 	return buf;
+}
+
+/* Does the directory list name (getdents, all of it)? */
+static bool lists(struct task *t, const char *dir, const char *name)
+{
+	char buf[512];
+	bool found = false;
+	ssize_t n;
+	int fd = vfs_openat(t, AT_FDCWD, dir, O_RDONLY | O_DIRECTORY, 0);
+
+	ck_assert_int_ge(fd, 0);
+	/* A small buffer: the listing takes several calls, across the synthetic range. */
+	while ((n = vfs_getdents(t, fd, buf, sizeof(buf))) > 0) {
+		ssize_t off = 0;
+
+		while (off < n) {
+			const struct dirent64 *d = (const void *)(buf + off);
+
+			found |= !strcmp(d->d_name, name);
+			off += d->d_reclen;
+		}
+	}
+	ck_assert_int_eq(n, 0);
+	vfs_close(t, fd);
+	return found;
 }
 
 #define SPEC_HEAD "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"env\":[\"PATH=/bin\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}},"
@@ -255,6 +282,10 @@ START_TEST(run_synthetic_mount_point)
 	ck_assert_ptr_nonnull(strstr(r.plan->steps[i].change.text, "2 directories made (synthetic"));
 	ck_assert_err(vfs_fstatat(boot_sim_host_task(r.sim), AT_FDCWD, "/bundle/rootfs/new", &st, 0),
 		      ENOENT);
+	/* Listed as gVisor's gofer lists synthetic children, after the server's entries. */
+	ck_assert(lists(r.t, "/", "new"));
+	ck_assert(lists(r.t, "/", "etc"));
+	ck_assert(lists(r.t, "/new", "deep"));
 	tr_end(&r);
 }
 END_TEST

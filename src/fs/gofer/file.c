@@ -8,6 +8,7 @@
  * server is never asked to append; O_TRUNC has been done through setattr before open.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -91,14 +92,50 @@ static ssize_t gofer_dir_read(struct file *file, void *buf, size_t len, int64_t 
 	return -EISDIR;
 }
 
-/* Entries from the server's cookie ctx->pos on; the cookies become the d_off values. */
+/*
+ * Synthetic mount points (made by the container mounter where the gofer refused a mkdir)
+ * are listed after the server's entries, as gVisor's gofer lists its synthetic children:
+ * a container's `ls /` shows /proc even when the read-only rootfs has no such directory.
+ * Their positions are GOFER_SYN_POS + index, a range a server cookie does not reach
+ * (cookies are telldir values; ours and diod's are far below it).
+ */
+#define GOFER_SYN_POS (INT64_MAX - (int64_t)(1 << 20))
+
+static int emit_synthetic(struct file *file, struct dir_context *ctx)
+{
+	struct dentry *dir = file->f_path.dentry;
+	struct list_head *p;
+	int64_t i = 0, from = ctx->pos - GOFER_SYN_POS;
+
+	if (!dir->d_dir)
+		return 0;
+	list_for_each(p, &dir->d_dir->children) {
+		struct dentry *d = list_entry(p, struct dentry, d_child);
+
+		if (!(d->d_flags & D_SYNTHETIC) || !d->d_inode)
+			continue;
+		if (i++ < from)
+			continue;
+		if (!ctx->actor(ctx, d->d_name, d->d_namelen, GOFER_SYN_POS + i, d->d_inode->i_ino,
+				(d->d_inode->i_mode & S_IFMT) >> 12))
+			return 0;
+		ctx->pos = GOFER_SYN_POS + i;
+	}
+	return 0;
+}
+
+/* Entries from the server's cookie ctx->pos on; the cookies become the d_off values.
+ * Then the synthetic children (above). */
 static int gofer_iterate(struct file *file, struct dir_context *ctx)
 {
 	struct p9_client *c = gofer_client(file->f_inode);
 	size_t bufsize = MIN((size_t)p9_client_iounit_read(c), (size_t)65536);
-	uint8_t *buf = vl_malloc(bufsize);
+	uint8_t *buf;
 	int err = 0;
 
+	if (ctx->pos >= GOFER_SYN_POS)
+		return emit_synthetic(file, ctx);
+	buf = vl_malloc(bufsize);
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
@@ -109,6 +146,10 @@ static int gofer_iterate(struct file *file, struct dir_context *ctx)
 
 		if (n <= 0) {
 			err = (int)n;
+			if (!err) {
+				ctx->pos = GOFER_SYN_POS;
+				err = emit_synthetic(file, ctx);
+			}
 			break;
 		}
 		while ((r = p9_dirent_next(buf, (size_t)n, &pos, &e)) == 0) {
