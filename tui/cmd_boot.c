@@ -184,10 +184,33 @@ int cmd_next(struct session *s, int argc, char **argv)
 	return CMD_OK;
 }
 
+/* Carry out steps while the setup is not done and (phase < 0 or) the next step is of
+ * phase; a breakpoint stops it before any step but the first. CMD_OK with *stopped when a
+ * breakpoint stopped it, else the status of the last step. */
+static int run_while(struct session *s, int phase, bool *stopped)
+{
+	bool first = true;
+	int rc;
+
+	*stopped = false;
+	while (!setup_done(s->setup) &&
+	       (phase < 0 || setup_phase(s->setup, setup_pos(s->setup)) == phase)) {
+		if (!first && hit(s, setup_pos(s->setup))) {
+			*stopped = true;
+			return CMD_OK;
+		}
+		first = false;
+		rc = one_step(s);
+		if (rc)
+			return rc;
+	}
+	return CMD_OK;
+}
+
 int cmd_finish(struct session *s, int argc, char **argv)
 {
+	bool stopped;
 	int phase, rc;
-	bool first = true;
 
 	(void)argv;
 	if (argc > 1)
@@ -195,23 +218,17 @@ int cmd_finish(struct session *s, int argc, char **argv)
 	if (!need_setup(s) || at_end(s))
 		return CMD_FAIL;
 	phase = setup_phase(s->setup, setup_pos(s->setup));
-	while (!setup_done(s->setup) && setup_phase(s->setup, setup_pos(s->setup)) == phase) {
-		if (!first && hit(s, setup_pos(s->setup)))
-			return CMD_OK;
-		first = false;
-		rc = one_step(s);
-		if (rc)
-			return rc;
-	}
+	rc = run_while(s, phase, &stopped);
+	if (rc || stopped)
+		return rc;
 	fprintf(s->out, "Phase '%s' done%s\n", setup_phase_name(phase),
-		setup_done(s->setup) ? "; the setup is complete"
-				     : "");
+		setup_done(s->setup) ? "; the setup is complete" : "");
 	return CMD_OK;
 }
 
 int cmd_continue(struct session *s, int argc, char **argv)
 {
-	bool first = true;
+	bool stopped;
 	int rc;
 
 	(void)argv;
@@ -219,14 +236,9 @@ int cmd_continue(struct session *s, int argc, char **argv)
 		return cmd_usage(s, "too many arguments");
 	if (!need_setup(s) || at_end(s))
 		return CMD_FAIL;
-	while (!setup_done(s->setup)) {
-		if (!first && hit(s, setup_pos(s->setup)))
-			return CMD_OK;
-		first = false;
-		rc = one_step(s);
-		if (rc)
-			return rc;
-	}
+	rc = run_while(s, -1, &stopped);
+	if (rc || stopped)
+		return rc;
 	fprintf(s->out, "The setup is complete: %zu steps\n", setup_nsteps(s->setup));
 	return CMD_OK;
 }

@@ -69,6 +69,41 @@ fail:
 	return NULL;
 }
 
+/* Read and parse the manifest at path; 0, or -1 after saying why on errf. */
+static int load_manifest(const char *cmd, const char *path, struct rootfs_manifest **m,
+			 FILE *errf)
+{
+	char msg[512], *text;
+	size_t len;
+	int err;
+
+	text = read_file(path, &len, &err);
+	if (!text) {
+		fprintf(errf, "vfslab: %s: %s: %s\n", cmd, path, strerror(err));
+		return -1;
+	}
+	err = rootfs_parse(text, len, path, m, msg, sizeof(msg));
+	free(text);
+	if (err) {
+		fprintf(errf, "vfslab: %s: %s\n", cmd, msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_embedded_rootfs(const char *cmd, struct loaded_spec *ls, FILE *errf)
+{
+	char msg[512];
+
+	snprintf(ls->rootfs_name, sizeof(ls->rootfs_name), "(embedded rootfs)");
+	if (rootfs_parse(rootfs_embedded_manifest, strlen(rootfs_embedded_manifest),
+			 ls->rootfs_name, &ls->rootfs, msg, sizeof(msg))) {
+		fprintf(errf, "vfslab: %s: %s\n", cmd, msg);
+		return -1;
+	}
+	return 0;
+}
+
 int replay_load_spec(const char *cmd, const char *arg, const char *rootfs_arg,
 		     struct loaded_spec *ls)
 {
@@ -115,23 +150,10 @@ int replay_load_spec_to(const char *cmd, const char *arg, const char *rootfs_arg
 	}
 	/* The simulated host's own files (bind sources), if the spec comes with some. */
 	snprintf(ls->host_name, sizeof(ls->host_name), "%s/host.manifest", dir);
-	if (stat(ls->host_name, &st) == 0) {
-		char msg[512];
-
-		text = read_file(ls->host_name, &len, &err);
-		if (!text) {
-			fprintf(errf, "vfslab: %s: %s: %s\n", cmd, ls->host_name, strerror(err));
-			goto fail;
-		}
-		err = rootfs_parse(text, len, ls->host_name, &ls->host, msg, sizeof(msg));
-		free(text);
-		if (err) {
-			fprintf(errf, "vfslab: %s: %s\n", cmd, msg);
-			goto fail;
-		}
-	} else {
+	if (stat(ls->host_name, &st) != 0)
 		ls->host_name[0] = '\0';
-	}
+	else if (load_manifest(cmd, ls->host_name, &ls->host, errf))
+		goto fail;
 	if (rootfs_arg) {
 		snprintf(ls->rootfs_name, sizeof(ls->rootfs_name), "%s", rootfs_arg);
 	} else {
@@ -139,31 +161,9 @@ int replay_load_spec_to(const char *cmd, const char *arg, const char *rootfs_arg
 		if (stat(ls->rootfs_name, &st) != 0)
 			ls->rootfs_name[0] = '\0';
 	}
-	if (ls->rootfs_name[0]) {
-		char msg[512];
-
-		text = read_file(ls->rootfs_name, &len, &err);
-		if (!text) {
-			fprintf(errf, "vfslab: %s: %s: %s\n", cmd, ls->rootfs_name,
-				strerror(err));
-			goto fail;
-		}
-		err = rootfs_parse(text, len, ls->rootfs_name, &ls->rootfs, msg, sizeof(msg));
-		free(text);
-		if (err) {
-			fprintf(errf, "vfslab: %s: %s\n", cmd, msg);
-			goto fail;
-		}
-	} else {
-		char msg[512];
-
-		snprintf(ls->rootfs_name, sizeof(ls->rootfs_name), "(embedded rootfs)");
-		if (rootfs_parse(rootfs_embedded_manifest, strlen(rootfs_embedded_manifest),
-				 ls->rootfs_name, &ls->rootfs, msg, sizeof(msg))) {
-			fprintf(errf, "vfslab: %s: %s\n", cmd, msg);
-			goto fail;
-		}
-	}
+	if (ls->rootfs_name[0] ? load_manifest(cmd, ls->rootfs_name, &ls->rootfs, errf)
+			       : load_embedded_rootfs(cmd, ls, errf))
+		goto fail;
 	return 0;
 fail:
 	replay_unload_spec(ls);
@@ -173,10 +173,7 @@ fail:
 int replay_load_default(const char *cmd, const char *rootfs_arg, struct loaded_spec *ls,
 			FILE *errf)
 {
-	char msg[512];
 	struct boot_err e;
-	size_t len;
-	char *text;
 	int err;
 
 	memset(ls, 0, sizeof(*ls));
@@ -188,28 +185,15 @@ int replay_load_default(const char *cmd, const char *rootfs_arg, struct loaded_s
 	}
 	if (rootfs_arg) {
 		snprintf(ls->rootfs_name, sizeof(ls->rootfs_name), "%s", rootfs_arg);
-		text = read_file(rootfs_arg, &len, &err);
-		if (!text) {
-			fprintf(errf, "vfslab: %s: %s: %s\n", cmd, rootfs_arg, strerror(err));
-			goto fail;
-		}
+		err = load_manifest(cmd, ls->rootfs_name, &ls->rootfs, errf);
 	} else {
-		snprintf(ls->rootfs_name, sizeof(ls->rootfs_name), "(embedded rootfs)");
-		text = strdup(rootfs_embedded_manifest);
-		len = text ? strlen(text) : 0;
-		if (!text)
-			goto fail;
+		err = load_embedded_rootfs(cmd, ls, errf);
 	}
-	err = rootfs_parse(text, len, ls->rootfs_name, &ls->rootfs, msg, sizeof(msg));
-	free(text);
 	if (err) {
-		fprintf(errf, "vfslab: %s: %s\n", cmd, msg);
-		goto fail;
+		replay_unload_spec(ls);
+		return 2;
 	}
 	return 0;
-fail:
-	replay_unload_spec(ls);
-	return 2;
 }
 
 char *replay_bundle_dir(const char *arg)
