@@ -148,21 +148,34 @@ START_TEST(gofer_create_write_read)
 }
 END_TEST
 
-/* Several msize-sized messages each way, with some in flight at once. */
+/*
+ * Reads and writes use the negotiated msize fully: every message but the last carries a
+ * whole iounit (msize - P9_IOHDRSZ), several in flight at once. On a second mount with
+ * msize=65536, just under 3 iounits are 3 messages each way (not 4 of a rounder size);
+ * at the default msize a 1 MiB call is one message.
+ */
 START_TEST(gofer_large_file_uses_msize)
 {
-	size_t len = 3 * (1u << 20) + 12345, i;
-	uint8_t *a = malloc(len), *b = malloc(len);
+	size_t unit = 65536 - P9_IOHDRSZ, len = 3 * unit - 100, i;
+	uint8_t *a = malloc(1u << 20), *b = malloc(1u << 20);
 	struct vfs_stat s;
+	uint64_t n0;
 	int fd;
 
-	for (i = 0; i < len; i++)
+	for (i = 0; i < 1u << 20; i++)
 		a[i] = (uint8_t)(i * 7 + (i >> 12));
-	fd = vfs_openat(tt, AT_FDCWD, "/mnt/big", O_RDWR | O_CREAT, 0644);
+	ck_assert_ok(vfs_mkdirat(tt, AT_FDCWD, "/m2", 0755));
+	ck_assert_ok(gofer_sim_connect(gs, &grfd, &gwfd));
+	ck_assert_ok(mount_9p("/m2", "msize=65536"));
+	fd = vfs_openat(tt, AT_FDCWD, "/m2/big", O_RDWR | O_CREAT, 0644);
 	ck_assert_int_ge(fd, 0);
+	n0 = p9_client_requests_total();
 	ck_assert_int_eq(vfs_pwrite(tt, fd, a, len, 0), (long)len);
+	ck_assert_uint_eq(p9_client_requests_total() - n0, 3);
 	memset(b, 0, len);
+	n0 = p9_client_requests_total();
 	ck_assert_int_eq(vfs_pread(tt, fd, b, len + 100, 0), (long)len);
+	ck_assert_uint_eq(p9_client_requests_total() - n0, 3);
 	ck_assert(memcmp(a, b, len) == 0);
 	ck_assert_int_eq(vfs_pread(tt, fd, b, 10, (off_t)len), 0);
 	vfs_close(tt, fd);
@@ -173,6 +186,17 @@ START_TEST(gofer_large_file_uses_msize)
 	ck_assert_int_eq(vfs_pread(st, fd, b, len, 0), (long)len);
 	ck_assert(memcmp(a, b, len) == 0);
 	vfs_close(st, fd);
+	ck_assert_ok(vfs_umount2(tt, "/m2", 0));
+
+	/* The default: 1 MiB each way in one message. */
+	fd = vfs_openat(tt, AT_FDCWD, "/mnt/big", O_RDWR, 0);
+	ck_assert_int_ge(fd, 0);
+	n0 = p9_client_requests_total();
+	ck_assert_int_eq(vfs_pwrite(tt, fd, a, 1u << 20, 0), 1 << 20);
+	ck_assert_int_eq(vfs_pread(tt, fd, b, 1u << 20, 0), 1 << 20);
+	ck_assert_uint_eq(p9_client_requests_total() - n0, 2);
+	ck_assert(memcmp(a, b, 1u << 20) == 0);
+	vfs_close(tt, fd);
 	free(a);
 	free(b);
 }
@@ -490,7 +514,7 @@ START_TEST(gofer_client_many_threads)
 	ck_assert_ok(t_write_file(st, "/f", "data", 0644));
 	ck_assert_ok(gofer_sim_connect(gs, &rfd, &wfd));
 	ck_assert_ok(p9_client_new(dup(rfd), dup(wfd), NULL, &c));
-	ck_assert_uint_eq(p9_client_msize(c), 1u << 20);
+	ck_assert_uint_eq(p9_client_msize(c), P9_SERVER_MSIZE_DEFAULT);
 	ck_assert_ok(p9_client_attach(c, "", 0, "", &root, NULL));
 	for (i = 0; i < 8; i++) {
 		a[i] = (struct conc_arg){ .c = c, .root = root };

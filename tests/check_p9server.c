@@ -17,6 +17,7 @@
 #include "base/err.h"
 #include "helpers.h"
 #include "vfslab/p9.h"
+#include "vfslab/p9client.h"
 
 #define BUFSZ (1u << 20)
 
@@ -1149,6 +1150,52 @@ START_TEST(p9server_file_export_paths)
 }
 END_TEST
 
+/*
+ * Our client and our server over a pair of pipes (descriptors that are not sockets:
+ * polled, non-blocking, on both sides), at a small msize so that data takes several
+ * messages in flight and replies pile up behind each other.
+ */
+START_TEST(p9server_client_over_pipes)
+{
+	struct p9_client_opts o = { .msize = 8192 };
+	size_t len = 5 * (8192 - P9_IOHDRSZ) + 77, i;
+	uint8_t *a = malloc(len), *b = malloc(len + 10), dirbuf[512];
+	const char *name = "piped";
+	struct p9_client *c;
+	struct vfs_stat st;
+	uint32_t root, fid, dfid;
+	int c2s[2], s2c[2];
+
+	for (i = 0; i < len; i++)
+		a[i] = (uint8_t)(i * 13 + 5);
+	start(0);
+	ck_assert_int_eq(pipe(c2s), 0);
+	ck_assert_int_eq(pipe(s2c), 0);
+	ck_assert_int_eq(p9_server_serve_fd(srv, c2s[0], s2c[1]), 0);
+	ck_assert_ok(p9_client_new(s2c[0], c2s[1], &o, &c));
+	ck_assert_uint_eq(p9_client_msize(c), 8192);
+	ck_assert_ok(p9_client_attach(c, "", 0, "", &root, NULL));
+	ck_assert_ok(p9_client_walk(c, root, 0, NULL, &fid, NULL));
+	ck_assert_ok(p9_client_lcreate(c, fid, name, P9_DOTL_RDWR, 0644, 0, NULL));
+	ck_assert_int_eq(p9_client_pwrite_all(c, fid, 0, a, len), (long)len);
+	ck_assert_int_eq(p9_client_pread_all(c, fid, 0, b, len + 10), (long)len);
+	ck_assert(memcmp(a, b, len) == 0);
+	ck_assert_ok(p9_client_clunk(c, fid));
+	ck_assert_ok(p9_client_walk(c, root, 0, NULL, &dfid, NULL));
+	ck_assert_ok(p9_client_lopen(c, dfid, P9_DOTL_RDONLY | P9_DOTL_DIRECTORY, NULL));
+	ck_assert_int_gt(p9_client_readdir(c, dfid, 0, dirbuf, sizeof(dirbuf)), 0);
+	p9_client_clunk_async(c, dfid);
+	ck_assert_ok(p9_client_clunk(c, root));
+	ck_assert(!p9_client_broken(c));
+	p9_client_destroy(c);
+	ck_assert_ok(vfs_fstatat(tt, AT_FDCWD, "/export/piped", &st, 0));
+	ck_assert_int_eq(st.size, (long)len);
+	stop();
+	free(a);
+	free(b);
+}
+END_TEST
+
 Suite *p9server_suite(void)
 {
 	Suite *s = suite_create("p9server");
@@ -1172,5 +1219,6 @@ Suite *p9server_suite(void)
 	tcase_add_test(tc, p9server_file_export_readonly);
 	tcase_add_test(tc, p9server_file_export_roots);
 	tcase_add_test(tc, p9server_file_export_paths);
+	tcase_add_test(tc, p9server_client_over_pipes);
 	return s;
 }

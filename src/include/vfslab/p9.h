@@ -441,7 +441,8 @@ size_t p9_dirent_size(const struct p9_dirent *e);
 
 #define P9_SERVER_RO 0x1 /* refuse every modifying call with EROFS */
 
-#define P9_SERVER_MSIZE_DEFAULT (1u << 20)
+/* 4 MiB of data per message and room for its header: a 1 MiB read or write is one. */
+#define P9_SERVER_MSIZE_DEFAULT ((4u << 20) + 4096)
 #define P9_SERVER_WORKERS_DEFAULT 4
 
 struct p9_server_opts {

@@ -39,7 +39,8 @@
 
 #include "p9.h"
 
-#define P9_CLIENT_MSIZE_DEFAULT (1u << 20)
+/* What we offer: the server's limit decides (diod: 64 KiB, ours: P9_SERVER_MSIZE_DEFAULT). */
+#define P9_CLIENT_MSIZE_DEFAULT ((4u << 20) + 4096)
 #define P9_CLIENT_TIMEOUT_MS_DEFAULT 30000u
 
 struct p9_client_opts {

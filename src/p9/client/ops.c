@@ -234,9 +234,10 @@ ssize_t p9_client_write(struct p9_client *c, uint32_t fid, uint64_t off, const v
 }
 
 /*
- * Pipelined transfers: up to P9C_DEPTH messages in flight, answered in order of issue.
- * A short reply ends the transfer there (what follows is not counted, even if it came);
- * an error after some bytes returns the bytes, as read(2) does.
+ * Pipelined transfers: messages of the whole iounit (the negotiated msize used fully; the
+ * last one what remains), up to P9C_DEPTH in flight, answered in order of issue. A short
+ * reply ends the transfer there (what follows is not counted, even if it came); an error
+ * after some bytes returns the bytes, as read(2) does.
  */
 struct p9c_slot {
 	struct p9_fcall t;
@@ -244,24 +245,10 @@ struct p9c_slot {
 	size_t at; /* offset into the caller's buffer */
 };
 
-/* The size of each message of a transfer of len bytes: as few messages as the iounit
- * allows, of even size in whole pages, so that 1 MiB with an iounit just under it is two
- * halves rather than almost all of it and a 24-byte tail, each a whole number of pages. */
-static size_t piece_size(size_t len, size_t unit)
-{
-	size_t n, piece;
-
-	if (!len || unit < 2 * 4096)
-		return unit;
-	n = (len + unit - 1) / unit;
-	piece = ((len + n - 1) / n + 4095) & ~(size_t)4095;
-	return MIN(piece, unit & ~(size_t)4095);
-}
-
 static ssize_t transfer(struct p9_client *c, uint32_t fid, uint64_t off, void *rbuf,
 			const void *wbuf, size_t len)
 {
-	size_t unit = piece_size(len, rbuf ? p9_client_iounit_read(c) : p9_client_iounit_write(c));
+	size_t unit = rbuf ? p9_client_iounit_read(c) : p9_client_iounit_write(c);
 	struct p9c_slot s[P9C_DEPTH];
 	size_t issued = 0, done = 0;
 	unsigned head = 0, nin = 0;

@@ -95,16 +95,21 @@ struct p9_conn {
 	struct p9_req *inflight; /* queued or running requests, for Tflush */
 	unsigned ninflight;
 	bool closing;
+	bool fds_closed; /* by the reader, as it ends: conn_wake leaves them alone */
 	bool done;
 	bool versioned;
 	uint32_t msize;
 	struct p9_fid *fids[P9_FID_BUCKETS];
 	struct p9_session *sessions;
-	uint8_t *rbuf;	     /* the reader's reply buffer (max_msize), for requests it handles */
+	uint8_t *rbuf; /* the reader's reply buffer (max_msize), for requests it handles */
+	/* The reader's: bytes received past the frames taken so far, [stage_off, stage_len). */
+	uint8_t *stage;
+	size_t stage_off, stage_len;
 	struct p9_req *pool; /* requests done with, their frame buffers kept for the next */
 	unsigned npool;
 	/* Constant once the threads run. */
-	bool sock; /* rfd is a socket: receive without blocking, poll only when empty */
+	bool sock;  /* rfd is a stream socket, blocking: receive with MSG_WAITALL */
+	bool wsock; /* wfd is a stream socket */
 	/* Atomic: set with the wake pipe, so a reader busy with data stops too. */
 	bool stop;
 };
