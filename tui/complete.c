@@ -381,7 +381,8 @@ static int cands_finish(struct cands *cs, struct completion *c)
 
 	if (cs->err)
 		return cs->err;
-	qsort(cs->v, cs->n, sizeof(*cs->v), cand_cmp);
+	if (cs->n) /* qsort's array may not be NULL, even empty */
+		qsort(cs->v, cs->n, sizeof(*cs->v), cand_cmp);
 	c->words = calloc(cs->n + 1, sizeof(*c->words));
 	c->shown = calloc(cs->n + 1, sizeof(*c->shown));
 	if (!c->words || !c->shown)

@@ -469,7 +469,16 @@ static void lint_symlinks(struct linter *li)
 						    : boot_asprintf("%s/%s%s", parent, link, c);
 				lands = to ? boot_path_clean(to) : NULL;
 				where_mount(m, where, sizeof(where));
-				if (lands)
+				if (lands && li->tree->lstat(li->tree->ctx, lands, &mode, NULL, 0) < 0)
+					/* gVisor's MkdirAllAt lstat()s each ancestor: the symlink
+					 * is "not a directory" and the mount point is never made. */
+					add(li, BOOT_LINT_ERROR, "symlink-destination", where,
+					    "reached through the symlink %s -> %s, to %s, which the "
+					    "rootfs does not have: runsc's MkdirAllAt takes %s for a "
+					    "non-directory (it does not follow it) and the setup fails "
+					    "with ENOTDIR",
+					    cur, link, lands, cur);
+				else if (lands)
 					add(li, BOOT_LINT_WARNING, "symlink-destination", where,
 					    "reached through the symlink %s -> %s: it lands at %s "
 					    "in "

@@ -308,7 +308,7 @@ int mounter_make_mount_point(struct task *t, const char *dest, unsigned *created
 {
 	struct vfs_stat st;
 	char *buf;
-	size_t len;
+	size_t len, i;
 	int err;
 
 	*created = *synthetic = 0;
@@ -321,35 +321,30 @@ int mounter_make_mount_point(struct task *t, const char *dest, unsigned *created
 	if (!buf)
 		return -ENOMEM;
 	memcpy(buf, dest, len + 1);
-	/* MkdirAllAt, iteratively: find the deepest existing ancestor, then create down. */
-	{
-		size_t ends[256], n = 0, i;
-		char *p;
+	/* MkdirAllAt, iteratively, from the root down: each prefix that ends a component is
+	 * kept if it is a directory, made if it is missing. As gVisor's, the stat does not
+	 * follow the prefix's last component: a symlink to a directory there is "not a
+	 * directory" (ENOTDIR), though walks through it follow it. */
+	err = 0;
+	for (i = 1; i <= len && !err; i++) {
+		bool syn = false;
+		char c;
 
-		for (p = buf + len; p > buf; p--) {
-			if (*p != '/' && (p[1] == '/' || p[1] == '\0') && n < 256)
-				ends[n++] = (size_t)(p - buf) + 1;
-		}
-		/* ends[] is deepest first; walk down from the shallowest missing one. */
-		for (i = n; i-- > 0;) {
-			char c = buf[ends[i]];
-			bool syn = false;
-
-			buf[ends[i]] = '\0';
-			err = vfs_fstatat(t, AT_FDCWD, buf, &st, 0);
-			if (err == 0 && !S_ISDIR(st.mode)) {
-				err = -ENOTDIR;
-			} else if (err == -ENOENT) {
-				err = make_one(t, buf, &syn);
-				if (!err) {
-					(*created)++;
-					*synthetic += syn;
-				}
+		if ((i < len && buf[i] != '/') || buf[i - 1] == '/')
+			continue;
+		c = buf[i];
+		buf[i] = '\0';
+		err = vfs_fstatat(t, AT_FDCWD, buf, &st, AT_SYMLINK_NOFOLLOW);
+		if (err == 0 && !S_ISDIR(st.mode)) {
+			err = -ENOTDIR;
+		} else if (err == -ENOENT) {
+			err = make_one(t, buf, &syn);
+			if (!err) {
+				(*created)++;
+				*synthetic += syn;
 			}
-			buf[ends[i]] = c;
-			if (err)
-				break;
 		}
+		buf[i] = c;
 	}
 	vl_free(buf);
 	return err;

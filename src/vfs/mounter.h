@@ -44,7 +44,8 @@ int mounter_set_readonly(struct task *t, const char *target, bool ro);
 int mounter_mnt_id_at(struct task *t, const char *target, int *mnt_id);
 /* The seed's makeMountPoint: nothing when dest exists (not following a final symlink);
  * else every missing directory down to it is made, mode 0777 less the task's umask, and
- * where the gofer refuses one (read-only), a synthetic directory stands in for it.
+ * where the gofer refuses one (read-only), a synthetic directory stands in for it. As
+ * gVisor's MkdirAllAt, an existing ancestor that is a symlink is ENOTDIR.
  * *created counts the directories made, *synthetic those of them that are synthetic.
  * 0, -ENOTDIR (a component is not a directory), or the error of the mkdir. */
 int mounter_make_mount_point(struct task *t, const char *dest, unsigned *created,
