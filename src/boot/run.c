@@ -299,6 +299,10 @@ static int do_devtmpfs_init(struct boot_run *r, struct boot_step *st, struct boo
 		}
 		sb_printf(&sb, ", %s/ 0%o", dirs[i], vs.mode & 07777);
 	}
+	if (sb_error(&sb)) {
+		sb_free(&sb);
+		return fail(r, err, -ENOMEM, "devtmpfs-init");
+	}
 	set_change(st, BOOT_CHANGE_NONE, -1, sb_detach(&sb, NULL));
 	return 0;
 }

@@ -923,7 +923,7 @@ int p9_server_serve_fd(struct p9_server *s, int rfd, int wfd)
 	c->stage = vl_malloc(P9S_STAGE);
 	if (!c->workers || !c->stage) {
 		err = -ENOMEM;
-		goto out_conn;
+		goto out_workers; /* frees whichever of the two was allocated */
 	}
 	if (pipe2(c->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
 		err = -errno;
@@ -964,7 +964,6 @@ out_threads:
 out_workers:
 	vl_free(c->workers);
 	vl_free(c->stage);
-out_conn:
 	vl_free(c);
 out_fds:
 	close(rfd);
