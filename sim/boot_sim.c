@@ -85,7 +85,7 @@ int boot_sim_new(uint64_t seed, const struct rootfs_manifest *host, const char *
 	struct boot_sim *s = vl_zalloc(sizeof(*s));
 	struct host *h;
 	struct task *t;
-	char msg[512], *root = NULL;
+	char msg[512];
 	int e;
 
 	if (!s)
@@ -110,29 +110,44 @@ int boot_sim_new(uint64_t seed, const struct rootfs_manifest *host, const char *
 			goto fail;
 		}
 	}
-	root = host_path(root_path && *root_path ? root_path : "rootfs");
-	if (!root) {
-		e = -ENOMEM;
+	e = boot_sim_add_rootfs(s, m, name, root_path, err);
+	if (e)
 		goto fail;
+	*out = s;
+	return 0;
+fail:
+	boot_sim_free(s);
+	return e;
+}
+
+int boot_sim_add_rootfs(struct boot_sim *s, const struct rootfs_manifest *m, const char *name,
+			const char *root_path, struct boot_err *err)
+{
+	struct task *t = kernel_init_task(s->k);
+	char *root = host_path(root_path && *root_path ? root_path : "rootfs");
+	struct vfs_stat st;
+	char msg[512];
+	int e;
+
+	if (!root)
+		return -ENOMEM;
+	/* A pod's containers may share one rootfs directory: it is there already. */
+	if (vfs_fstatat(t, AT_FDCWD, root, &st, 0) == 0) {
+		vl_free(root);
+		return 0;
 	}
 	e = mkdir_parents(t, root, true);
 	if (e) {
 		boot_err_set(err, "simulated host: %s: cannot make the rootfs directory", root);
-		goto fail;
+		goto out;
 	}
 	if (m) {
 		e = rootfs_populate(t, root, m, name, msg, sizeof(msg));
-		if (e) {
+		if (e)
 			boot_err_set(err, "%s", msg);
-			goto fail;
-		}
 	}
+out:
 	vl_free(root);
-	*out = s;
-	return 0;
-fail:
-	vl_free(root);
-	boot_sim_free(s);
 	return e;
 }
 

@@ -441,6 +441,72 @@ START_TEST(run_pod_shared_master)
 }
 END_TEST
 
+/* A pod of two containers: the sandbox mounts the pod-shared master once; each container
+ * binds it, in a mount namespace of its own. What one writes in /dev/shm the other
+ * reads; their other mounts are their own. */
+START_TEST(run_pod_second_container)
+{
+	static const char spec2[] =
+		"{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"/bin/sh\"],\"cwd\":\"/\"},"
+		"\"root\":{\"path\":\"rootfs\"},\"mounts\":["
+		"{\"destination\":\"/dev/shm\",\"type\":\"tmpfs\",\"source\":\"/pod/shm\",\"options\":[\"rw\"]},"
+		"{\"destination\":\"/scratch\",\"type\":\"tmpfs\",\"source\":\"own\"}],"
+		"\"annotations\":{\"dev.gvisor.spec.mount.shm.source\":\"/pod/shm\","
+		"\"dev.gvisor.spec.mount.shm.type\":\"tmpfs\",\"dev.gvisor.spec.mount.shm.share\":\"pod\","
+		"\"dev.gvisor.spec.mount.shm.options\":\"rw\"}}";
+	static const char spec1[] =
+		SPEC_HEAD "\"root\":{\"path\":\"rootfs\"},\"mounts\":["
+			  "{\"destination\":\"/dev/shm\",\"type\":\"tmpfs\",\"source\":\"/pod/shm\",\"options\":[\"rw\"]}],"
+			  "\"annotations\":{\"dev.gvisor.spec.mount.shm.source\":\"/pod/shm\","
+			  "\"dev.gvisor.spec.mount.shm.type\":\"tmpfs\",\"dev.gvisor.spec.mount.shm.share\":\"pod\","
+			  "\"dev.gvisor.spec.mount.shm.options\":\"rw\"}}";
+	struct boot_spec *s2;
+	struct boot_plan *p2;
+	struct boot_config conf;
+	struct boot_run *r2;
+	struct boot_gofers g;
+	struct trun r;
+	struct task *t2;
+	struct vfs_stat st;
+	char buf[64];
+	size_t i;
+	int e;
+
+	tr_start(&r, spec1, NULL, NULL);
+	ck_assert_int_eq(tr_finish(&r), 0);
+	ck_assert_ok(boot_spec_parse(spec2, strlen(spec2), "c2", &s2, &r.err));
+	boot_config_default(&conf);
+	conf.subcontainer = true;
+	ck_assert_ok(boot_plan_build(s2, &conf, &p2, &r.err));
+	/* No registration and no master: the sandbox did those. */
+	for (i = 0; i < p2->nsteps; i++)
+		ck_assert_msg(p2->steps[i].kind != BOOT_STEP_REGISTER_FS &&
+				      p2->steps[i].kind != BOOT_STEP_MOUNT_MASTER,
+			      "step %zu", i + 1);
+	boot_sim_gofers(r.sim, &g);
+	ck_assert_err(boot_run_new_container(p2, r.k, &g, NULL, &r2), EINVAL);
+	ck_assert_ok(boot_run_new_container(p2, r.k, &g, r.run, &r2));
+	t2 = boot_run_task(r2);
+	ck_assert_ptr_ne(t2, r.t);
+	while ((e = boot_run_step(r2, &r.err)) == 0)
+		;
+	ck_assert_msg(e == -ENODATA, "%s", r.err.msg);
+	ck_assert_ok(t_write_file(r.t, "/dev/shm/from-one", "hello\n", 0644));
+	ck_assert_ok(t_read_file(t2, "/dev/shm/from-one", buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "hello\n");
+	/* The second container's own mount is not in the first's namespace (the two share
+	 * the rootfs here, so its mount point is there, a plain directory). */
+	ck_assert_str_eq(fstype_at(t2, "/scratch", buf, sizeof(buf)), "tmpfs rw,relatime");
+	ck_assert_str_eq(fstype_at(r.t, "/scratch", buf, sizeof(buf)), "9p rw,relatime");
+	ck_assert_ok(t_write_file(t2, "/scratch/mine", "x", 0644));
+	ck_assert_err(vfs_fstatat(r.t, AT_FDCWD, "/scratch/mine", &st, 0), ENOENT);
+	boot_run_free(r2);
+	boot_plan_free(p2);
+	boot_spec_free(s2);
+	tr_end(&r);
+}
+END_TEST
+
 /* Verity without a root hash mounts (runtime enable allowed); with one, an unprepared
  * tree is refused. */
 START_TEST(run_verity_mounts)
@@ -550,6 +616,7 @@ Suite *run_suite(void)
 	tcase_add_test(tc, run_stops_at_failure);
 	tcase_add_test(tc, run_exec_not_found_fails);
 	tcase_add_test(tc, run_pod_shared_master);
+	tcase_add_test(tc, run_pod_second_container);
 	tcase_add_test(tc, run_verity_mounts);
 	tcase_add_test(tc, run_donated_descriptors_only);
 	tcase_add_test(tc, run_survives_allocation_failures);

@@ -4,7 +4,8 @@
 # result is compared with expected.steps and expected.lint beside the spec. Where the spec
 # ordering policy plans differently, expected.steps-spec holds `--order spec`'s plan. The
 # mount table the setup leaves (`--format mountinfo`) goes to expected.mountinfo (and
-# expected.mountinfo-spec where the orders differ), and `findmnt -F` must parse it.
+# expected.mountinfo-spec where the orders differ), and `findmnt -F` must parse it. A
+# folder app/ beside a spec is a later container of its pod (expected.mountinfo-app).
 #
 # A result is the command's standard output, then its standard error, then "exit N" when
 # the exit status is not 0. Paths are relative to the top of the tree, where this runs.
@@ -90,6 +91,12 @@ for dir in fixtures/specs/*/; do
 	elif [ -f "$dir/expected.mountinfo-spec" ]; then
 		fail=$((fail + 1))
 		echo "FAIL $dir: expected.mountinfo-spec exists but both orders mount the same"
+	fi
+	# A pod: the folder app/ holds a later container of the sandbox the spec sets up;
+	# expected.mountinfo-app is that container's table.
+	if [ -f "$dir/app/config.json" ]; then
+		run mountinfo-app "$VFSLAB" replay "$dir" --container "$dir/app" --format mountinfo
+		check "$tmp/mountinfo-app" "$dir/expected.mountinfo-app" "$dir: replay --container app"
 	fi
 	if command -v findmnt >/dev/null 2>&1; then
 		"$VFSLAB" replay "$dir" --format mountinfo >"$tmp/mi" 2>/dev/null

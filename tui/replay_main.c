@@ -242,6 +242,9 @@ static const char replay_usage[] =
 	"                       default), findmnt's tree, or JSON with the steps' changes\n"
 	"  --host               the real host: gofer processes serve root.path and the bind\n"
 	"                       sources (relative paths from the spec's directory)\n"
+	"  --container SPEC2    a later container of the pod whose sandbox SPEC sets up\n"
+	"                       (repeatable): no registration, the sandbox's pod-shared\n"
+	"                       masters bound; the last container's mount table is shown\n"
 	"  --order gvisor|spec  gvisor (default): mounts sorted by destination length, as\n"
 	"                       runsc does; spec: in the spec's order, as runc and crun\n"
 	"  --rootfs M           the rootfs manifest (default: rootfs.manifest beside the\n"
@@ -255,7 +258,7 @@ static const char replay_usage[] =
 
 /* Carry the setup out to the end and print the mount table. */
 static int replay_run(const char *spec_arg, const char *rootfs, const char *order, char **setv,
-		      size_t nsets, const char *format, bool host)
+		      size_t nsets, const char *format, bool host, char **ctrv, size_t nctrs)
 {
 	struct setup su;
 	struct boot_err e;
@@ -267,6 +270,8 @@ static int replay_run(const char *spec_arg, const char *rootfs, const char *orde
 	if (status)
 		return status;
 	status = replay_apply_config("replay", &su.ls, order, setv, nsets);
+	for (i = 0; !status && i < nctrs; i++)
+		status = setup_add_container(&su, "replay", ctrv[i], stderr);
 	if (status)
 		goto out;
 	err = setup_start(&su, &e);
@@ -279,15 +284,15 @@ static int replay_run(const char *spec_arg, const char *rootfs, const char *orde
 	for (i = 0; su.sim && i < boot_sim_nwarnings(su.sim); i++)
 		fprintf(stderr, "vfslab: replay: warning: %s\n", boot_sim_warning(su.sim, i));
 	if (!strcmp(format, "mountinfo")) {
-		err = vfs_mountinfo(kernel_init_task(su.k), &text, &len);
+		err = vfs_mountinfo(setup_last_task(&su), &text, &len);
 		if (!err) {
 			fwrite(text, 1, len, stdout);
 			free(text);
 		}
 	} else if (!strcmp(format, "tree")) {
-		err = setup_print_tree(kernel_init_task(su.k), stdout);
+		err = setup_print_tree(setup_last_task(&su), stdout);
 	} else {
-		err = setup_print_json(&su, kernel_init_task(su.k), stdout);
+		err = setup_print_json(&su, setup_last_task(&su), stdout);
 	}
 	if (err) {
 		fprintf(stderr, "vfslab: replay: printing the mount table: %s\n", strerror(-err));
@@ -307,12 +312,13 @@ int replay_main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'F' },
 		{ "set", required_argument, NULL, 'S' },
 		{ "host", no_argument, NULL, 'H' },
+		{ "container", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *rootfs = NULL, *order = NULL, *format = NULL, *spec_arg = NULL;
 	bool host = false;
-	char *setv[64];
-	size_t nsets = 0;
+	char *setv[64], *ctrv[16];
+	size_t nsets = 0, nctrs = 0;
 	struct loaded_spec ls;
 	struct boot_plan *plan;
 	struct boot_err e;
@@ -335,6 +341,13 @@ int replay_main(int argc, char **argv)
 			setv[nsets++] = optarg;
 			break;
 		case 'H': host = true; break;
+		case 'C':
+			if (nctrs == sizeof(ctrv) / sizeof(ctrv[0])) {
+				fputs("vfslab: replay: too many --container options\n", stderr);
+				return 2;
+			}
+			ctrv[nctrs++] = optarg;
+			break;
 		case ':':
 			fprintf(stderr, "vfslab: replay: option '%s' requires an argument\n",
 				argv[optind - 1]);
@@ -359,7 +372,7 @@ int replay_main(int argc, char **argv)
 	if (!format)
 		format = "mountinfo"; /* DESIGN §1: the mount table is what replay shows */
 	if (!strcmp(format, "mountinfo") || !strcmp(format, "tree") || !strcmp(format, "json"))
-		return replay_run(spec_arg, rootfs, order, setv, nsets, format, host);
+		return replay_run(spec_arg, rootfs, order, setv, nsets, format, host, ctrv, nctrs);
 	if (strcmp(format, "steps")) {
 		fprintf(stderr,
 			"vfslab: replay: --format %s: unknown (steps|mountinfo|tree|json)\n",

@@ -57,8 +57,91 @@ int setup_load(struct setup *su, const char *cmd, const char *path, const char *
 
 static void stop_run(struct setup *su)
 {
+	size_t i;
+
+	/* The containers' runs go first: they hold tasks and the sandbox's masters. */
+	for (i = 0; i < su->nctrs; i++) {
+		boot_run_free(su->ctrs[i].run);
+		su->ctrs[i].run = NULL;
+		boot_plan_free(su->ctrs[i].plan);
+		su->ctrs[i].plan = NULL;
+	}
 	boot_run_free(su->run);
 	su->run = NULL;
+}
+
+int setup_add_container(struct setup *su, const char *cmd, const char *path, FILE *err)
+{
+	struct setup_container *n = realloc(su->ctrs, (su->nctrs + 1) * sizeof(*n));
+	int status;
+
+	if (!n) {
+		fprintf(err, "vfslab: %s: out of memory\n", cmd);
+		return 2;
+	}
+	su->ctrs = n;
+	memset(&n[su->nctrs], 0, sizeof(*n));
+	status = replay_load_spec_to(cmd, path, NULL, &n[su->nctrs].ls, err);
+	if (status)
+		return status;
+	n[su->nctrs].path = strdup(path);
+	if (!n[su->nctrs].path) {
+		replay_unload_spec(&n[su->nctrs].ls);
+		return 2;
+	}
+	su->nctrs++;
+	return 0;
+}
+
+struct task *setup_last_task(const struct setup *su)
+{
+	size_t i;
+
+	for (i = su->nctrs; i-- > 0;)
+		if (su->ctrs[i].run)
+			return boot_run_task(su->ctrs[i].run);
+	return kernel_init_task(su->k);
+}
+
+/* A later container of the pod, carried out to its end. */
+static int run_container(struct setup *su, struct setup_container *c, FILE *err, const char *cmd)
+{
+	struct boot_gofers g;
+	struct boot_config conf = c->ls.conf;
+	struct boot_err e;
+	int rc;
+
+	conf.subcontainer = true;
+	conf.order = su->ls.conf.order;
+	if (boot_plan_build(c->ls.spec, &conf, &c->plan, &e)) {
+		fprintf(err, "vfslab: %s: %s: %s\n", cmd, c->path, e.msg);
+		return 1;
+	}
+	if (su->sim) {
+		if (boot_sim_add_rootfs(su->sim, c->ls.rootfs, c->ls.rootfs_name,
+					c->ls.spec->root_path, &e)) {
+			fprintf(err, "vfslab: %s: %s: %s\n", cmd, c->path, e.msg);
+			return 1;
+		}
+		boot_sim_gofers(su->sim, &g);
+	} else {
+		host_gofers_get(su->hg, &g);
+	}
+	if (boot_run_new_container(c->plan, su->k, &g, su->run, &c->run)) {
+		fprintf(err, "vfslab: %s: %s: cannot start the container\n", cmd, c->path);
+		return 1;
+	}
+	while ((rc = boot_run_step(c->run, &e)) == 0)
+		;
+	if (rc != -ENODATA) {
+		size_t pos = boot_run_pos(c->run);
+
+		fprintf(err, "vfslab: %s: %s: step %zu (%s %s): %s\n", cmd, c->path, pos + 1,
+			boot_step_kind_name(c->plan->steps[pos].kind), c->plan->steps[pos].target,
+			e.msg);
+		return 1;
+	}
+	return 0;
 }
 
 /* The kernel goes before its gofers: its mounts hold connections to them. */
@@ -171,6 +254,13 @@ void setup_free(struct setup *su)
 	boot_plan_free(su->plan);
 	su->plan = NULL;
 	replay_unload_spec(&su->ls);
+	for (i = 0; i < su->nctrs; i++) {
+		replay_unload_spec(&su->ctrs[i].ls);
+		free(su->ctrs[i].path);
+	}
+	free(su->ctrs);
+	su->ctrs = NULL;
+	su->nctrs = 0;
 	for (i = 0; i < su->nbps; i++)
 		free(su->bps[i].dest);
 	free(su->bps);
@@ -243,6 +333,7 @@ struct breakpoint *setup_break_at(struct setup *su, size_t i)
 int setup_run_all(struct setup *su, FILE *err, const char *cmd)
 {
 	struct boot_err e;
+	size_t i;
 
 	while (!setup_done(su)) {
 		if (setup_step(su, &e)) {
@@ -252,6 +343,9 @@ int setup_run_all(struct setup *su, FILE *err, const char *cmd)
 			return 1;
 		}
 	}
+	for (i = 0; i < su->nctrs; i++)
+		if (run_container(su, &su->ctrs[i], err, cmd))
+			return 1;
 	return 0;
 }
 

@@ -29,6 +29,15 @@ struct breakpoint {
 	unsigned hits;
 };
 
+/* A pod's later container (replay --container): its own spec, plan and run, in the
+ * sandbox the first spec set up. */
+struct setup_container {
+	struct loaded_spec ls;
+	char *path;
+	struct boot_plan *plan;
+	struct boot_run *run;
+};
+
 struct setup {
 	struct loaded_spec ls;
 	char *spec_path; /* as given, or "(embedded default spec)" */
@@ -41,6 +50,8 @@ struct setup {
 	struct boot_sim *sim;
 	struct host_gofers *hg;
 	struct kernel *k;
+	struct setup_container *ctrs;
+	size_t nctrs;
 	struct breakpoint *bps;
 	size_t nbps;
 	int next_bp;
@@ -70,8 +81,14 @@ const char *setup_phase_name(int phase);
 /* The breakpoint that stops before step i, or NULL. */
 struct breakpoint *setup_break_at(struct setup *su, size_t i);
 
-/* Run to the end (replay): 0 done, 1 a step failed (message printed to err). */
+/* Run to the end (replay): 0 done, 1 a step failed (message printed to err). Then the
+ * pod's later containers, each in turn (with their own rootfs manifests: rootfs.manifest
+ * beside each, else the embedded one). */
 int setup_run_all(struct setup *su, FILE *err, const char *cmd);
+/* Add a pod's later container (a spec path); 0 or the exit status after saying why. */
+int setup_add_container(struct setup *su, const char *cmd, const char *path, FILE *err);
+/* The task whose mount table replay shows: the last container's, else the sandbox's. */
+struct task *setup_last_task(const struct setup *su);
 
 /* Formatters of the mount table of task's namespace: findmnt's tree, and a JSON document
  * of mounts (shadowed ones marked) and, when su is given, the steps carried out. */

@@ -1368,11 +1368,14 @@ int boot_plan_build(const struct boot_spec *spec, const struct boot_config *conf
 	b.next_fd = conf->gofer_fd_base;
 	b.fds_left = count_gofer_fds(spec);
 
-	register_filesystems(&b);
+	/* A pod's later containers start in the running sandbox: the types, devices and
+	 * pod-shared masters are the first container's (runsc's StartContainer). */
+	if (!conf->subcontainer)
+		register_filesystems(&b);
 	if (!b.err && parse_hints(&b))
 		goto done;
 	compile_mounts(&b);
-	if (!b.err)
+	if (!b.err && !conf->subcontainer)
 		mount_masters(&b);
 	if (b.err || b.p->failed)
 		goto done;

@@ -51,6 +51,8 @@ struct boot_run {
 	/* A configure-overlay step's layers, for the next mount step. */
 	struct mount *ovl_lower, *ovl_upper;
 	struct mnt_namespace *first_ns; /* the namespace the tasks left at mount-root */
+	struct boot_run *sandbox;	/* a pod's later container: the first one's run */
+	bool own_task;			/* t is ours (a container's), ended with the run */
 	/* Pod-shared masters by hint index (NULL where none). */
 	struct mount **masters;
 };
@@ -90,6 +92,34 @@ int boot_run_new(struct boot_plan *plan, struct kernel *k, const struct boot_gof
 	return 0;
 }
 
+int boot_run_new_container(struct boot_plan *plan, struct kernel *k,
+			   const struct boot_gofers *g, struct boot_run *sandbox,
+			   struct boot_run **out)
+{
+	struct task *t;
+	int err;
+
+	if (!plan->conf.subcontainer || !sandbox)
+		return -EINVAL;
+	t = task_fork(kernel_init_task(k));
+	if (IS_ERR_OR_NULL(t))
+		return t ? (int)PTR_ERR(t) : -ENOMEM;
+	err = boot_run_new(plan, k, g, out);
+	if (err) {
+		task_exit(t);
+		return err;
+	}
+	(*out)->t = t;
+	(*out)->own_task = true;
+	(*out)->sandbox = sandbox;
+	return 0;
+}
+
+struct task *boot_run_task(const struct boot_run *r)
+{
+	return r->t;
+}
+
 size_t boot_run_pos(const struct boot_run *r)
 {
 	return r->pos;
@@ -119,6 +149,8 @@ void boot_run_free(struct boot_run *r)
 	mounter_ns_put(r->t, r->first_ns);
 	if (r->umask_saved)
 		vfs_umask(r->t, r->saved_umask);
+	if (r->own_task)
+		task_exit(r->t);
 	vl_free(r->masters);
 	vl_free(r);
 }
@@ -419,7 +451,7 @@ static int do_mount_root(struct boot_run *r, struct boot_step *st, struct boot_e
 	}
 	mounter_ns_put(r->t, r->first_ns);
 	r->first_ns = NULL;
-	e = mounter_new_namespace(r->t, m, &r->first_ns);
+	e = mounter_new_namespace(r->t, m, !r->own_task, &r->first_ns);
 	if (e)
 		return fail(r, err, e, "mount-root: a new mount namespace");
 	e = mounter_describe_at(r->t, "/", &line, &id);
@@ -570,10 +602,21 @@ static int do_shared_mount(struct boot_run *r, struct boot_step *st, struct boot
 	const struct boot_plan_mount *pm = &r->plan->mounts[st->mount];
 	struct mount *m;
 
-	if (pm->hint < 0 || !r->masters[pm->hint])
+	struct mount *master = pm->hint >= 0 ? r->masters[pm->hint] : NULL;
+
+	/* A pod's later container binds the sandbox's master of the same name. */
+	if (!master && pm->hint >= 0 && r->sandbox) {
+		const struct boot_run *sb = r->sandbox;
+		size_t i;
+
+		for (i = 0; i < sb->plan->nhints; i++)
+			if (!strcmp(sb->plan->hints[i].name, r->plan->hints[pm->hint].name))
+				master = sb->masters[i];
+	}
+	if (!master)
 		return fail(r, err, -EINVAL, "shared-mount %s: the master was not mounted",
 			    st->target);
-	m = mounter_bind(r->t, r->masters[pm->hint], st->flags);
+	m = mounter_bind(r->t, master, st->flags);
 	if (IS_ERR(m))
 		return fail(r, err, (int)PTR_ERR(m), "mount shared mount to \"%s\"", st->target);
 	return connect_mount(r, st, m, err);

@@ -161,7 +161,8 @@ int mounter_mnt_id(const struct mount *m)
 	return m->mnt_id;
 }
 
-int mounter_new_namespace(struct task *t, struct mount *root, struct mnt_namespace **oldp)
+int mounter_new_namespace(struct task *t, struct mount *root, bool all,
+			  struct mnt_namespace **oldp)
 {
 	struct mnt_namespace *old, *ns;
 	struct list_head *p;
@@ -177,12 +178,13 @@ int mounter_new_namespace(struct task *t, struct mount *root, struct mnt_namespa
 		task_leave(t);
 		return -ENOMEM;
 	}
-	/* Every task of the old namespace moves: the container's tasks start in the new one
-	 * (the REPL's other tasks follow its init task). */
+	/* Every task of the old namespace moves (all), or t alone: the container's tasks
+	 * start in the new one (the REPL's other tasks follow its init task); a pod's later
+	 * container gets a namespace of its own beside the first's. */
 	list_for_each(p, &t->k->tasks) {
 		struct task *u = list_entry(p, struct task, tasks);
 
-		if (u->ns != old)
+		if (u->ns != old || (!all && u != t))
 			continue;
 		path_put(&u->root);
 		path_put(&u->cwd);

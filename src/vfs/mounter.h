@@ -29,11 +29,13 @@ void mounter_put(struct task *t, struct mount *m);
 void mounter_root(struct task *t, struct mount *m, struct path *out);
 void mounter_path_put(struct task *t, struct path *p);
 int mounter_mnt_id(const struct mount *m);
-/* A new namespace whose root mount is root (reference consumed, also on failure); every
- * task of t's namespace moves into it, root and working directory at its root. *old gets
+/* A new namespace whose root mount is root (reference consumed, also on failure); t —
+ * and with all, every task of t's namespace — moves into it, root and working directory
+ * at its root. *old gets
  * a reference to the namespace they left (kept, its mounts keep their IDs, as Linux's
  * rootfs stays mounted under the real root); drop it with mounter_ns_put. */
-int mounter_new_namespace(struct task *t, struct mount *root, struct mnt_namespace **old);
+int mounter_new_namespace(struct task *t, struct mount *root, bool all,
+			  struct mnt_namespace **old);
 void mounter_ns_put(struct task *t, struct mnt_namespace *ns);
 /* Attach the disconnected m at target; the caller keeps its reference. */
 int mounter_connect_at(struct task *t, struct mount *m, const char *target);

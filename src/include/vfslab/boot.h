@@ -107,6 +107,7 @@ struct boot_config {
 	bool cgroupfs;				  /* --cgroupfs (false) */
 	enum boot_order order;			  /* ours: gvisor */
 	int gofer_fd_base;			  /* ours: the first gofer FD number (3) */
+	bool subcontainer; /* a pod's later container: no registration, no masters */
 };
 
 void boot_config_default(struct boot_config *conf);
@@ -276,6 +277,15 @@ void boot_kernel_options(const struct boot_plan *plan, struct kernel_options *ou
  * The steps' change records are reset. 0 or -ENOMEM. */
 int boot_run_new(struct boot_plan *plan, struct kernel *k, const struct boot_gofers *g,
 		 struct boot_run **out);
+/* A run of a pod's later container (a plan built with conf.subcontainer) in the sandbox
+ * that the run sandbox set up on k: a new task (root, forked from the kernel's init task)
+ * does the mounting and gets the container's own mount namespace; its shared mounts bind
+ * the sandbox's pod-shared masters (by hint name). sandbox must outlive the run. */
+int boot_run_new_container(struct boot_plan *plan, struct kernel *k,
+			   const struct boot_gofers *g, struct boot_run *sandbox,
+			   struct boot_run **out);
+/* The task that does the run's mounting (the kernel's init task, or a container's). */
+struct task *boot_run_task(const struct boot_run *r);
 /* The index of the next step (plan->nsteps when all are done). */
 size_t boot_run_pos(const struct boot_run *r);
 /* True once a step has failed: the run stops there, as runsc's setup would. */

@@ -30,6 +30,10 @@ struct task;
 int boot_sim_new(uint64_t seed, const struct rootfs_manifest *host, const char *host_name,
 		 const struct rootfs_manifest *m, const char *name, const char *root_path,
 		 struct boot_sim **out, struct boot_err *err);
+/* Put another container's rootfs (manifest m) at root_path on the host (a pod's later
+ * container). 0, or -errno with a message in err. */
+int boot_sim_add_rootfs(struct boot_sim *s, const struct rootfs_manifest *m, const char *name,
+			const char *root_path, struct boot_err *err);
 /* The gofers for boot_run_new(); they stay valid until boot_sim_free. */
 void boot_sim_gofers(struct boot_sim *s, struct boot_gofers *g);
 /* The warnings so far ("bind source /srv/x is not on the simulated host: created an
