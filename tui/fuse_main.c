@@ -92,6 +92,9 @@ struct fdir {
 	off_t pos;	       /* offset of the next entry to hand out */
 	char *buf;
 	size_t len, at;
+	/* On fsrv's list of open directories: the kernel may still hold some when the session
+	 * ends (a RELEASEDIR not yet sent, or lost with the unmount). */
+	struct fdir *prev, *next;
 };
 
 #define FDIR_BUFSZ 32768
@@ -104,6 +107,7 @@ struct fsrv {
 	struct task *t;
 	struct fnode root;
 	struct fnode *hash[1u << NODE_HASH_BITS];
+	struct fdir *dirs;     /* open directories, freed at exit if never released */
 	bool readonly;
 	bool fixed_creds;      /* --uid/--gid given */
 	uid_t fixed_uid;
@@ -844,7 +848,25 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	if (fuse_reply_open(req, fi)) {
 		vfs_close(s->t, fd);
 		free(d);
+		return;
 	}
+	d->next = s->dirs;
+	if (s->dirs)
+		s->dirs->prev = d;
+	s->dirs = d;
+}
+
+/* Take d off the open list and free it (its descriptor is the caller's to close). */
+static void fdir_free(struct fsrv *s, struct fdir *d)
+{
+	if (d->prev)
+		d->prev->next = d->next;
+	else
+		s->dirs = d->next;
+	if (d->next)
+		d->next->prev = d->prev;
+	free(d->buf);
+	free(d);
 }
 
 /* The linux_dirent64 records vfs_getdents() packs. */
@@ -962,8 +984,7 @@ static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 
 	(void)ino;
 	vfs_close(srv_of(req)->t, d->fd);
-	free(d->buf);
-	free(d);
+	fdir_free(srv_of(req), d);
 	fuse_reply_err(req, 0);
 }
 
@@ -1368,8 +1389,10 @@ out_session:
 out_args:
 	fuse_opt_free_args(&args);
 out_task:
-	/* Exiting the task closes every node's descriptor with it. */
+	/* Exiting the task closes every node's and directory's descriptor with it. */
 	task_exit(s->t);
+	while (s->dirs)
+		fdir_free(s, s->dirs);
 	for (c = 0; c < (1 << NODE_HASH_BITS); c++) {
 		struct fnode *n = s->hash[c], *next;
 
