@@ -434,9 +434,13 @@ fuzz-targets: $(patsubst tests/fuzz/%.c,$(BUILD)/%,$(FUZZ_SRCS))
 FUZZ_TUI_OBJS = $(filter-out $(OBJ)/tui/main.o,$(TUI_OBJS))
 $(BUILD)/fuzz_cmdline $(BUILD)/fuzz_ops: $(FUZZ_TUI_OBJS)
 
+# The engine and the linker are knobs for OSS-Fuzz / ClusterFuzzLite (.clusterfuzzlite/
+# build.sh sets FUZZ_ENGINE=$$LIB_FUZZING_ENGINE FUZZ_LD=$$CXX).
+FUZZ_ENGINE ?= -fsanitize=fuzzer
+FUZZ_LD ?= $(CC)
 $(BUILD)/fuzz_%: $(OBJ)/tests/fuzz/fuzz_%.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) \
+	$(Q)$(FUZZ_LD) $(CFLAGS) $(FUZZ_ENGINE) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) \
 		$(if $(filter $(OBJ)/tui/%,$^),$(CLI_LIBS),$(LIB_LIBS))
 
 # CI smoke: every target replays its seeds, then fuzzes briefly (new inputs go to build-fuzz/).
