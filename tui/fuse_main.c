@@ -20,9 +20,11 @@
  * "open this O_PATH descriptor" (Linux's /proc/self/fd trick); so a node is reopened by
  * its parent's descriptor and its last name, and the result is checked to be the same
  * (dev, ino), else ESTALE; when the name is gone, ENOENT, except that a directory is then
- * opened as "." in itself, which a removed one still allows. Every path walk on the host
- * sends a LOOKUP for each component (timeouts are 0, below), which refreshes the name
- * first, so the name is current except for files opened by handle after it went.
+ * opened as "." in itself, which a removed one still allows. The name is current except
+ * for files opened by handle after it went: a path walk on the host either sends a LOOKUP
+ * for each component, which refreshes the name first, or uses entries cached under the
+ * rules below, and removing a node's last name while it keeps other links (unlink, rename
+ * over it) makes every cached entry stale, so the next walk LOOKUPs the name it uses.
  *
  * Credentials. Every request runs on one server task whose credentials are set to the
  * caller's (fuse_req_ctx, fuse_req_getgroups) when they differ from the previous
@@ -33,12 +35,37 @@
  * that user instead (no supplementary groups): the sandbox as its process would see it.
  * A root caller's groups are not fetched: with root's capabilities they decide nothing.
  *
- * Caching. Entry, negative-entry and attribute timeouts are 0. The host's FUSE does no
- * permission check of its own on a path walk without default_permissions: a cached dentry
- * would let a second user walk where only the first may search. With 0, each component of
- * each walk is a LOOKUP as the walking user, and each stat is a GETATTR (times, nlink and
- * the owner as they are now). Page-cache data is dropped at each open (no keep_cache);
- * writes go through (no writeback cache), so what the kernel caches is what we hold.
+ * Caching. Two things make a cache wrong here. The host's FUSE does no permission check
+ * of its own on a path walk without default_permissions, so a cached entry would let a
+ * second user walk where only the first may search; and a cached attribute is stale once
+ * its file changes other than through a request to us. So:
+ *  - A mount is "cached" if it is a tmpfs whose device no other mount of the namespace
+ *    shows (no bind of it elsewhere): its files change only through requests on its own
+ *    nodes, which the host's FUSE sees and applies to what it caches (create, unlink,
+ *    rename, link, setattr, write and setxattr update or invalidate the attributes and
+ *    entries they touch). Other filesystems (gofer, overlay, proc, sys...) may change
+ *    behind us: everything about them has timeout 0, as does every failed lookup (ENOENT
+ *    for one caller is EACCES for another).
+ *  - Attributes of files on a cached mount are kept for CACHE_TTL: they are the same
+ *    whoever asks.
+ *  - An entry (a name in a directory) is kept for CACHE_TTL only if the directory is on a
+ *    cached mount and searchable by everyone (mode a+x, and our VFS has no ACLs: every
+ *    caller may search it, so the walk the host skips would have succeeded), and only if
+ *    the kernel takes FUSE_NOTIFY_INC_EPOCH (Linux 6.16), which makes every entry cached
+ *    so far stale at its next use and takes no lock, so a request may send it before its
+ *    reply. It is sent when a chmod takes search permission on a directory from anyone,
+ *    when a rename moves an entry (with its cached time) into a directory not everyone
+ *    may search, and when a node's last name goes while it keeps other links (above).
+ *    Else entries have timeout 0: each component of each walk is a LOOKUP as the walking
+ *    user.
+ *  - The host keeps a file's pages across opens (keep_cache) only on a cached mount and
+ *    only when a read would not change atime (may_keep_cache): a read served from them
+ *    never reaches our VFS. So the first read after an open sets atime exactly when it
+ *    did with the pages dropped at every open. What FUSE leaves inexact either way: a
+ *    change of ctime alone (chmod, link, xattr...) made while a file is open, which
+ *    relatime would have its next read notice, is not seen by a read the host serves
+ *    from its pages (a change of size or mtime is: auto_inval_data drops them). Writes
+ *    go through (no writeback cache). Directory listings are not cached.
  *
  * Identity. The host reports the FUSE mount's own st_dev for every file; st_ino is ours,
  * with the filesystem's device number folded into the high 32 bits for any filesystem
@@ -81,6 +108,7 @@ struct fnode {
 	int mnt_id;
 	uint32_t dev;
 	uint64_t ino;
+	bool cached;	       /* on a cached mount (see Caching above) */
 	struct fnode *parent;  /* where it was last seen, for reopening; NULL for the root */
 	char *name;
 	struct fnode *hnext;   /* hash chain by (mnt_id, dev, ino) */
@@ -100,6 +128,19 @@ struct fdir {
 #define FDIR_BUFSZ 32768
 #define NODE_HASH_BITS 16
 #define NGROUPS_FETCH 256
+/* Seconds an attribute or an entry stays cached where caching is allowed at all. What
+ * keeps the cache right is that the host sees every change (see Caching above), not this
+ * timeout, which only bounds how long a node outlives the kernel's last use of it. */
+#define CACHE_TTL 3600.0
+#define NSEC_PER_DAY (24LL * 3600 * 1000000000LL)
+/* struct fuse_out_header and FUSE_NOTIFY_INC_EPOCH from <linux/fuse.h> (protocol 7.44),
+ * which libfuse 3.14 neither installs nor knows. */
+struct fuse_notify_hdr {
+	uint32_t len;
+	int32_t code;
+	uint64_t unique;
+};
+#define FUSE_NOTIFY_INC_EPOCH_CODE 8
 
 /* The server's state. Only the single session thread touches it: no lock. */
 struct fsrv {
@@ -109,6 +150,10 @@ struct fsrv {
 	struct fnode *hash[1u << NODE_HASH_BITS];
 	struct fdir *dirs;     /* open directories, freed at exit if never released */
 	bool readonly;
+	int fuse_fd;	       /* the session's /dev/fuse descriptor, for notifications */
+	bool epoch_ok;	       /* the kernel takes FUSE_NOTIFY_INC_EPOCH: entries may be cached */
+	int *cached_mnts;      /* mount ids of the cached mounts (see Caching above) */
+	size_t ncached_mnts;
 	bool fixed_creds;      /* --uid/--gid given */
 	uid_t fixed_uid;
 	gid_t fixed_gid;
@@ -162,6 +207,80 @@ static int set_creds(struct fsrv *s, fuse_req_t req)
 	s->cur_ngroups = n;
 	memcpy(s->cur_groups, groups, (size_t)n * sizeof(gid_t));
 	return 0;
+}
+
+/* ------------------------------------------------------------------ caching */
+
+/*
+ * Find the cached mounts: tmpfs mounts whose device appears once in the namespace (see
+ * Caching above). Mounts do not change while we serve: FUSE has no request for them.
+ * 0 or -errno.
+ */
+static int find_cached_mounts(struct fsrv *s)
+{
+	struct vfs_mount_info *m;
+	size_t n, i, j;
+	int err = vfs_mount_list(s->t, &m, &n);
+
+	if (err)
+		return err;
+	s->cached_mnts = calloc(n ? n : 1, sizeof(int));
+	if (!s->cached_mnts) {
+		vfs_mount_list_free(m, n);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		bool alone = !strcmp(m[i].fstype, "tmpfs");
+
+		for (j = 0; alone && j < n; j++)
+			if (j != i && m[j].dev == m[i].dev)
+				alone = false;
+		if (alone)
+			s->cached_mnts[s->ncached_mnts++] = m[i].mnt_id;
+	}
+	vfs_mount_list_free(m, n);
+	return 0;
+}
+
+static bool mount_cached(struct fsrv *s, int mnt_id)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncached_mnts; i++)
+		if (s->cached_mnts[i] == mnt_id)
+			return true;
+	return false;
+}
+
+/*
+ * Tell the kernel that every entry it has cached is stale (FUSE_NOTIFY_INC_EPOCH). It
+ * takes no lock there, so it may be sent while a request waits for our reply. 0 or
+ * -errno; after a failure nothing is cached any more (the epoch is what lets us).
+ */
+static int notify_inc_epoch(struct fsrv *s)
+{
+	struct fuse_notify_hdr h = { sizeof(h), FUSE_NOTIFY_INC_EPOCH_CODE, 0 };
+
+	if (write(s->fuse_fd, &h, sizeof(h)) == (ssize_t)sizeof(h))
+		return 0;
+	s->epoch_ok = false;
+	return -errno;
+}
+
+/* How long the kernel may keep names it finds in dir: CACHE_TTL where every caller may
+ * search dir (see Caching above), else 0. */
+static double entry_ttl(struct fsrv *s, struct fnode *dir)
+{
+	struct vfs_stat v;
+
+	if (!s->epoch_ok || !dir->cached || vfs_fstat(s->t, dir->fd, &v))
+		return 0;
+	return S_ISDIR(v.mode) && (v.mode & 0111) == 0111 ? CACHE_TTL : 0;
+}
+
+static double attr_ttl(const struct fnode *n)
+{
+	return n->cached ? CACHE_TTL : 0;
 }
 
 /* ------------------------------------------------------------------ nodes */
@@ -273,10 +392,11 @@ static void stat_to_host(struct fsrv *s, const struct vfs_stat *v, struct stat *
 }
 
 /*
- * Look name up in parent as the current credentials and fill e; the node's lookup count
- * goes up by one (the reply the caller sends is that reference). 0 or -errno.
+ * Look name up in parent as the current credentials and fill e, with entry_timeout ttl
+ * (entry_ttl(parent)); the node's lookup count goes up by one (the reply the caller sends
+ * is that reference). 0 or -errno.
  */
-static int do_lookup(struct fsrv *s, struct fnode *parent, const char *name,
+static int do_lookup(struct fsrv *s, struct fnode *parent, const char *name, double ttl,
 		     struct fuse_entry_param *e)
 {
 	struct vfs_stat v;
@@ -307,6 +427,7 @@ static int do_lookup(struct fsrv *s, struct fnode *parent, const char *name,
 		n->mnt_id = v.mnt_id;
 		n->dev = v.dev;
 		n->ino = v.ino;
+		n->cached = mount_cached(s, v.mnt_id);
 		n->hnext = s->hash[node_hash(v.mnt_id, v.dev, v.ino)];
 		s->hash[node_hash(v.mnt_id, v.dev, v.ino)] = n;
 	}
@@ -316,8 +437,8 @@ static int do_lookup(struct fsrv *s, struct fnode *parent, const char *name,
 	n->nlookup++;
 	e->ino = nodeid_of(s, n);
 	e->generation = 0;
-	e->attr_timeout = 0;
-	e->entry_timeout = 0;
+	e->attr_timeout = attr_ttl(n);
+	e->entry_timeout = ttl;
 	stat_to_host(s, &v, &e->attr);
 	return 0;
 }
@@ -385,7 +506,7 @@ static void reply_entry_or_err(fuse_req_t req, struct fsrv *s, struct fnode *par
 			       const char *name)
 {
 	struct fuse_entry_param e;
-	int err = do_lookup(s, parent, name, &e);
+	int err = do_lookup(s, parent, name, entry_ttl(s, parent), &e);
 
 	if (err) {
 		fuse_reply_err(req, -err);
@@ -395,7 +516,7 @@ static void reply_entry_or_err(fuse_req_t req, struct fsrv *s, struct fnode *par
 		forget_one(s, e.ino, 1); /* the kernel never got it: take the count back */
 }
 
-static void reply_attr_fd(fuse_req_t req, struct fsrv *s, int fd)
+static void reply_attr_fd(fuse_req_t req, struct fsrv *s, int fd, double ttl)
 {
 	struct vfs_stat v;
 	struct stat st;
@@ -406,7 +527,7 @@ static void reply_attr_fd(fuse_req_t req, struct fsrv *s, int fd)
 		return;
 	}
 	stat_to_host(s, &v, &st);
-	fuse_reply_attr(req, &st, 0);
+	fuse_reply_attr(req, &st, ttl);
 }
 
 /* ------------------------------------------------------------------ operations */
@@ -454,9 +575,10 @@ static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_dat
 static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fsrv *s = srv_of(req);
+	struct fnode *n = node_of(s, ino);
 
 	BEGIN(s, req);
-	reply_attr_fd(req, s, fi ? (int)fi->fh : node_of(s, ino)->fd);
+	reply_attr_fd(req, s, fi ? (int)fi->fh : n->fd, attr_ttl(n));
 }
 
 /*
@@ -492,6 +614,17 @@ static int kill_priv(struct fsrv *s, struct fnode *n, mode_t mode)
 	return vfs_fchmodat(s->t, n->fd, "", mode & 07777, AT_EMPTY_PATH);
 }
 
+/* After a chmod of n: if n is a directory someone may no longer search, the entries
+ * cached in it (see Caching above) must go before the reply. */
+static void search_changed(struct fsrv *s, struct fnode *n)
+{
+	struct vfs_stat v;
+
+	if (s->epoch_ok && n->cached && !vfs_fstat(s->t, n->fd, &v) && S_ISDIR(v.mode) &&
+	    (v.mode & 0111) != 0111)
+		notify_inc_epoch(s);
+}
+
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 		       struct fuse_file_info *fi)
 {
@@ -516,6 +649,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 			err = kill_priv(s, n, attr->st_mode);
 		if (err)
 			goto out;
+		search_changed(s, n);
 	}
 	if (to_set & FUSE_SET_ATTR_SIZE) {
 		if (fi) {
@@ -562,7 +696,7 @@ out:
 		fuse_reply_err(req, -err);
 		return;
 	}
-	reply_attr_fd(req, s, fi ? (int)fi->fh : n->fd);
+	reply_attr_fd(req, s, fi ? (int)fi->fh : n->fd, attr_ttl(n));
 }
 
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)
@@ -614,13 +748,47 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	reply_entry_or_err(req, s, p, name);
 }
 
+/*
+ * The node whose last name is (dir, name), when entries may be cached: the caller is about
+ * to remove that name. NULL if there is none or nothing is cached.
+ */
+static struct fnode *last_named(struct fsrv *s, struct fnode *dir, const char *name)
+{
+	struct vfs_stat v;
+	struct fnode *n;
+
+	if (!s->epoch_ok || vfs_fstatat(s->t, dir->fd, name, &v, AT_SYMLINK_NOFOLLOW))
+		return NULL;
+	n = node_find(s, v.mnt_id, v.dev, v.ino);
+	return n && n->parent == dir && n->name && !strcmp(n->name, name) ? n : NULL;
+}
+
+/*
+ * n (from last_named) lost its last name. If it keeps other links, the kernel may have
+ * entries cached for them and would open n by them without a LOOKUP, which would find
+ * the name gone: make every entry stale, so that the next walk looks its name up.
+ */
+static void last_name_gone(struct fsrv *s, struct fnode *n)
+{
+	struct vfs_stat v;
+
+	if (n && !vfs_fstat(s->t, n->fd, &v) && v.nlink > 0)
+		notify_inc_epoch(s);
+}
+
 static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fsrv *s = srv_of(req);
+	struct fnode *p = node_of(s, parent), *n;
+	int err;
 
 	BEGIN(s, req);
 	DENY_IF_RO(s, req);
-	fuse_reply_err(req, -vfs_unlinkat(s->t, node_of(s, parent)->fd, name, 0));
+	n = last_named(s, p, name);
+	err = vfs_unlinkat(s->t, p->fd, name, 0);
+	if (!err)
+		last_name_gone(s, n);
+	fuse_reply_err(req, -err);
 }
 
 static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -665,13 +833,22 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 		      const char *newname, unsigned int flags)
 {
 	struct fsrv *s = srv_of(req);
-	struct fnode *p = node_of(s, parent), *np = node_of(s, newparent);
+	struct fnode *p = node_of(s, parent), *np = node_of(s, newparent), *victim = NULL;
 	int err;
 
 	BEGIN(s, req);
 	DENY_IF_RO(s, req);
+	if (!(flags & (RENAME_EXCHANGE | RENAME_NOREPLACE)))
+		victim = last_named(s, np, newname);
 	err = vfs_renameat2(s->t, p->fd, name, np->fd, newname, flags);
 	if (!err) {
+		/* The kernel moves the entry with the time it may be cached for: into a
+		 * directory that not everyone may search, that time must end. */
+		if (s->epoch_ok && p->cached && p != np &&
+		    (entry_ttl(s, np) == 0 || ((flags & RENAME_EXCHANGE) && entry_ttl(s, p) == 0)))
+			notify_inc_epoch(s);
+		/* Before renamed(), which may free nodes. */
+		last_name_gone(s, victim);
 		renamed(s, np, newname);
 		if (flags & RENAME_EXCHANGE)
 			renamed(s, p, name);
@@ -711,6 +888,36 @@ static int open_flags(int flags)
 			O_SYNC | O_DSYNC);
 }
 
+/*
+ * May the host keep the pages it has of the file open on fd (flags: the open's) for this
+ * open? Reads served from them never reach our VFS, so only where a read now would leave
+ * atime as it is: touch_atime's rules (O_NOATIME, a noatime or read-only mount, relatime
+ * with atime newer than mtime and ctime and less than a day old). Otherwise the kernel
+ * drops them, and the first read comes to us and sets atime. The data needs no such care:
+ * on a cached mount every change reaches the host's cache (see Caching above), and a
+ * change of size or mtime makes it drop the pages at the next read (auto_inval_data).
+ */
+static bool may_keep_cache(struct fsrv *s, struct fnode *n, int fd, int flags)
+{
+	struct vfs_statfs sf;
+	struct vfs_stat v;
+	struct host *h;
+
+	if (!n->cached)
+		return false;
+	if ((flags & O_ACCMODE) == O_WRONLY || (flags & O_NOATIME))
+		return true;
+	if (vfs_fstatfs(s->t, fd, &sf) || vfs_fstat(s->t, fd, &v))
+		return false;
+	if (sf.flags & (ST_NOATIME | ST_RDONLY))
+		return true;
+	if (!(sf.flags & ST_RELATIME))
+		return false; /* strictatime: every read sets atime */
+	h = kernel_host(s->k);
+	return v.atime_ns > v.mtime_ns && v.atime_ns > v.ctime_ns &&
+	       h->ops->clock_realtime_ns(h) - v.atime_ns < NSEC_PER_DAY;
+}
+
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fsrv *s = srv_of(req);
@@ -727,7 +934,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	fi->fh = (uint64_t)fd;
-	fi->keep_cache = 0;
+	fi->keep_cache = may_keep_cache(s, node_of(s, ino), fd, fi->flags);
 	if (fuse_reply_open(req, fi))
 		vfs_close(s->t, fd);
 }
@@ -749,7 +956,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 		fuse_reply_err(req, -fd);
 		return;
 	}
-	err = do_lookup(s, p, name, &e);
+	err = do_lookup(s, p, name, entry_ttl(s, p), &e);
 	if (err) {
 		vfs_close(s->t, fd);
 		fuse_reply_err(req, -err);
@@ -798,14 +1005,6 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		fuse_reply_err(req, (int)-n);
 	else
 		fuse_reply_write(req, (size_t)n);
-}
-
-static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	/* Nothing is buffered between the kernel and our VFS. */
-	(void)ino;
-	(void)fi;
-	fuse_reply_err(req, 0);
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -886,9 +1085,12 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct fnode *dir = node_of(s, ino);
 	char *out;
 	size_t used = 0;
+	double ttl = 0;
 	int err = 0;
 
 	BEGIN(s, req);
+	if (plus)
+		ttl = entry_ttl(s, dir);
 	out = malloc(size);
 	if (!out) {
 		fuse_reply_err(req, ENOMEM);
@@ -945,7 +1147,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			/* Entries the caller may not look up still go out, without attributes
 			 * (nodeid 0 tells the kernel so). */
 			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-			    do_lookup(s, dir, de->d_name, &e)) {
+			    do_lookup(s, dir, de->d_name, ttl, &e)) {
 				memset(&e, 0, sizeof(e));
 				e.attr.st_ino = host_ino(s, dir->dev, de->d_ino);
 				e.attr.st_mode = (mode_t)de->d_type << 12;
@@ -1121,7 +1323,8 @@ static const struct fuse_lowlevel_ops fuse_ops = {
 	.create = op_create,
 	.read = op_read,
 	.write = op_write,
-	.flush = op_flush,
+	/* No flush: nothing is buffered between the kernel and our VFS, and without it
+	 * (ENOSYS once) the kernel stops sending one at every close. */
 	.release = op_release,
 	.fsync = op_fsync,
 	.opendir = op_opendir,
@@ -1349,6 +1552,11 @@ int fuse_cmd_main(int argc, char **argv)
 		s->root.ino = v.ino;
 		s->root.mnt_id = v.mnt_id;
 		s->root.nlookup = 1;
+		if (find_cached_mounts(s)) {
+			fprintf(stderr, "vfslab fuse: cannot list the mounts\n");
+			goto out_task;
+		}
+		s->root.cached = mount_cached(s, v.mnt_id);
 		s->hash[node_hash(v.mnt_id, v.dev, v.ino)] = &s->root;
 	}
 
@@ -1379,6 +1587,11 @@ int fuse_cmd_main(int argc, char **argv)
 			mnt);
 		goto out_signals;
 	}
+	/* Entries are cached only if the kernel takes the epoch notification (see Caching
+	 * above); nothing is cached yet, so this probe costs nothing. */
+	s->fuse_fd = fuse_session_fd(se);
+	s->epoch_ok = true;
+	notify_inc_epoch(s);
 	/* 0 when unmounted from outside, the signal's number when ended by one. */
 	rc = fuse_session_loop(se) < 0 ? 1 : 0;
 	fuse_session_unmount(se);
@@ -1411,6 +1624,7 @@ out_kernel:
 		kernel_destroy(s->k);
 	goto out_free;
 out_free:
+	free(s->cached_mnts);
 	free(s);
 	return rc;
 }

@@ -42,6 +42,7 @@ int bench_overlay(const struct bench_opts *o); /* bench_overlay.c */
 
 int bench_replay(const struct bench_opts *o); /* bench_replay.c */
 int bench_verity(const struct bench_opts *o); /* bench_verity.c */
+int bench_fuse(const struct bench_opts *o);   /* bench_fuse.c */
 
 void bench_row(const char *bench, const char *measure, double value, const char *unit,
 	       enum bench_cmp cmp, double target)
@@ -203,6 +204,8 @@ int main(int argc, char **argv)
 		bench_replay(&o);
 	if (selected(&o, "verity"))
 		bench_verity(&o);
+	if (selected(&o, "fuse"))
+		bench_fuse(&o);
 	host_tmpfs_teardown(&bench_host);
 	print_summary();
 	if (failed) {

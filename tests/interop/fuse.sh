@@ -261,6 +261,38 @@ check "setuid bit" sh -c "echo x >'$m/suid' && chmod 4777 '$m/suid'"
 nobody "write clears setuid" sh -c "echo y >>'$m/suid'"
 expect "setuid cleared" 777 stat -c %a "$m/suid"
 
+# What the host caches (tui/fuse_main.c, "Caching"): a name cached while everyone could
+# search its directory must not outlive that permission, a node must stay reachable by
+# its other names when the one it was last seen by goes, and a read must set atime where
+# relatime says so even if the host still holds the file's pages.
+check "cache: tree" sh -c "mkdir -p '$m/wc/sub' '$m/mvdst' && echo w >'$m/wc/sub/f' &&
+	chmod 755 '$m/wc' '$m/wc/sub' && chmod 700 '$m/mvdst'"
+nobody "cache: others walk an a+x dir" cat "$m/wc/sub/f"
+check "cache: chmod 700" chmod 700 "$m/wc"
+denied "cache: chmod 700 ends others' cached walk" cat "$m/wc/sub/f"
+denied "cache: and their stat" stat "$m/wc/sub/f"
+check "cache: chmod 755 again" chmod 755 "$m/wc"
+nobody "cache: others walk it again" cat "$m/wc/sub/f"
+check "cache: move into a 0700 dir" mv "$m/wc/sub" "$m/mvdst/sub"
+denied "cache: moved entry is not walked by others" cat "$m/mvdst/sub/f"
+check "cache: hard links" sh -c "echo ln >'$m/ln1' && ln '$m/ln1' '$m/ln2' && cat '$m/ln1' && rm '$m/ln2'"
+expect "cache: open by the other name after rm" ln cat "$m/ln1"
+check "cache: rename over a link" sh -c "echo rv >'$m/rv1' && ln '$m/rv1' '$m/rv2' &&
+	cat '$m/rv1' && echo other >'$m/rv3' && mv '$m/rv3' '$m/rv2' && rm '$m/rv2'"
+expect "cache: open by the other name after mv over" rv cat "$m/rv1"
+expect "cache: relatime read after chmod sets atime" "yes yes" python3 -c "
+import os
+p = '$m/at'
+with open(p, 'w') as f: f.write('a')
+for _ in range(2):
+    with open(p) as f: f.read()
+st = os.stat(p)
+a = st.st_atime_ns > st.st_mtime_ns
+os.chmod(p, 0o600)
+with open(p) as f: f.read()
+st = os.stat(p)
+print('yes' if a else 'no', 'yes' if st.st_atime_ns > st.st_ctime_ns else 'no')"
+
 stop unmount
 
 # Read-only, ended by SIGTERM.
