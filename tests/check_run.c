@@ -381,6 +381,33 @@ START_TEST(run_order_spec_shadows_child)
 }
 END_TEST
 
+/* A destination through a symlink that climbs out (or is absolute) lands inside the
+ * container's root, never above it: the walk clamps `..` at the root. */
+START_TEST(run_symlink_destination_stays_inside)
+{
+	static const char spec[] = SPEC_HEAD "\"root\":{\"path\":\"rootfs\"},\"mounts\":["
+					      "{\"destination\":\"/up\",\"type\":\"tmpfs\",\"source\":\"a\"},"
+					      "{\"destination\":\"/abs\",\"type\":\"tmpfs\",\"source\":\"b\"}]}";
+	static const char manifest[] = "d / 0755 0 0\nd /bin 0755 0 0\nf /bin/sh 0755 0 0 x\n"
+				       "d /etc 0755 0 0\nf /etc/keep 0644 0 0 k\nd /srv 0755 0 0\n"
+				       "l /up 0777 0 0 ../../../../../etc\nl /abs 0777 0 0 /srv\n";
+	struct trun r;
+	struct vfs_stat st;
+	char buf[64];
+
+	tr_start(&r, spec, manifest, NULL);
+	ck_assert_int_eq(tr_finish(&r), 0);
+	ck_assert_str_eq(fstype_at(r.t, "/etc", buf, sizeof(buf)), "tmpfs rw,relatime");
+	ck_assert_str_eq(fstype_at(r.t, "/srv", buf, sizeof(buf)), "tmpfs rw,relatime");
+	ck_assert_err(vfs_fstatat(r.t, AT_FDCWD, "/etc/keep", &st, 0), ENOENT); /* covered */
+	/* The host tree: the rootfs's /etc is as it was, nothing above it was touched. */
+	ck_assert_ok(vfs_fstatat(boot_sim_host_task(r.sim), AT_FDCWD, "/bundle/rootfs/etc/keep", &st,
+				 0));
+	ck_assert_err(vfs_fstatat(boot_sim_host_task(r.sim), AT_FDCWD, "/etc/keep", &st, 0), ENOENT);
+	tr_end(&r);
+}
+END_TEST
+
 /* A fail step stops the run: the error is recorded and stepping on is refused. */
 START_TEST(run_stops_at_failure)
 {
@@ -614,6 +641,7 @@ Suite *run_suite(void)
 	tcase_add_test(tc, run_orders_shadowing);
 	tcase_add_test(tc, run_order_spec_shadows_child);
 	tcase_add_test(tc, run_stops_at_failure);
+	tcase_add_test(tc, run_symlink_destination_stays_inside);
 	tcase_add_test(tc, run_exec_not_found_fails);
 	tcase_add_test(tc, run_pod_shared_master);
 	tcase_add_test(tc, run_pod_second_container);

@@ -1,6 +1,6 @@
 #!/bin/bash
 # reliability.sh - `make reliability`: one summary of the reliability gates. Runs the
-# faults, security and stress suites of $BUILD/check_all, then each fuzz target in
+# faults, run (the mount-setup sweeps), security and stress suites of $BUILD/check_all, then each fuzz target in
 # build-fuzz/ for FUZZ_SECONDS (default 10) on its seed corpus, and prints
 #   cases tried, faults injected, fuzz executions, escapes attempted, failures
 # It runs no sanitizer itself (they take minutes): it reads the summaries the last
@@ -18,7 +18,7 @@ log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
 suite_fail=0
-for s in faults security stress; do
+for s in faults run security stress; do
 	if ! CK_RUN_SUITE=$s "./$BUILD/check_all" >"$log/$s.out" 2>&1; then
 		suite_fail=$((suite_fail + 1))
 		echo "reliability: suite $s FAILED:" >&2
