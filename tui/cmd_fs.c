@@ -1249,7 +1249,8 @@ int cmd_listxattr(struct session *s, int argc, char **argv)
 		abort();
 	for (off = 0; off < len; off += (ssize_t)strlen(list + off) + 1)
 		names[n++] = list + off;
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1) /* qsort wants a non-NULL array, even empty */
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (k = 0; k < n; k++)
 		fprintf(s->out, "%s\n", names[k]);
 	free(names);

@@ -429,7 +429,8 @@ out:
 		free(names);
 		return err;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1) /* qsort wants a non-NULL array, even empty */
+		qsort(names, n, sizeof(*names), cmp_str);
 	*namesp = names;
 	*np = n;
 	return 0;
