@@ -22,6 +22,7 @@
 #include "op.h"
 #include "vfslab/host.h"
 #include "vfslab/kernel.h"
+#include "base/hex.h"
 
 const struct cmd cmd_table[] = {
 	{ "append", "append PATH TEXT...", "append TEXT to a file, creating it if needed",
@@ -779,17 +780,6 @@ bool cmd_parse_uint(const char *str, unsigned *val)
 	return true;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 long cmd_unescape(const char *str, char **outp, const char **errmsg)
 {
 	static const char simple[] = "ntrabfve\\'\"";
@@ -818,13 +808,13 @@ long cmd_unescape(const char *str, char **outp, const char **errmsg)
 		switch (*p) {
 		case 'x':
 			p++;
-			if (hexval(*p) < 0) {
+			if (hex_digit(*p) < 0) {
 				*errmsg = "\\x needs a hexadecimal digit";
 				goto fail;
 			}
-			v = hexval(*p++);
-			if (hexval(*p) >= 0)
-				v = v * 16 + hexval(*p++);
+			v = hex_digit(*p++);
+			if (hex_digit(*p) >= 0)
+				v = v * 16 + hex_digit(*p++);
 			out[n++] = (char)v;
 			break;
 		default:

@@ -36,6 +36,7 @@
 #include "base/strbuf.h"
 #include "cmd.h"
 #include "vfslab/vfs.h"
+#include "base/hex.h"
 
 /* ---------------------------------------------------------------- reading the line */
 
@@ -61,17 +62,6 @@ static bool is_ctl(char c)
 	return (unsigned char)c < 0x20 || c == 0x7f;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes the escape at p (just past a backslash inside "...", avail > 0 bytes before the
  * cursor) as op's word splitter does; returns the number of bytes it takes. */
 static size_t unescape_at(const char *p, size_t avail, char *out)
@@ -84,8 +74,8 @@ static size_t unescape_at(const char *p, size_t avail, char *out)
 	case 't': *out = '\t'; return 1;
 	case 'r': *out = '\r'; return 1;
 	case 'x':
-		for (n = 1; n < 3 && n < avail && hexval(p[n]) >= 0; n++)
-			v = v * 16 + hexval(p[n]);
+		for (n = 1; n < 3 && n < avail && hex_digit(p[n]) >= 0; n++)
+			v = v * 16 + hex_digit(p[n]);
 		*out = (char)v;
 		return n;
 	default:

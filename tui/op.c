@@ -21,6 +21,7 @@
 #include "base/errname.h"
 #include "base/strbuf.h"
 #include "vfslab/vfs.h"
+#include "base/hex.h"
 
 #ifndef XATTR_CREATE
 #define XATTR_CREATE 0x1
@@ -898,18 +899,6 @@ int op_run(const struct op_backend *be, void *ctx, int argc, char **argv, struct
 	return ret;
 }
 
-/* The value of a hex digit, or -1. */
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes the backslash escape at *pp (just past the backslash) and moves *pp past it. */
 static char unescape(const char **pp)
 {
@@ -921,8 +910,8 @@ static char unescape(const char **pp)
 	case 't': *pp = p + 1; return '\t';
 	case 'r': *pp = p + 1; return '\r';
 	case 'x':
-		for (v = 0, n = 0, p++; n < 2 && hexval(*p) >= 0; n++, p++)
-			v = v * 16 + hexval(*p);
+		for (v = 0, n = 0, p++; n < 2 && hex_digit(*p) >= 0; n++, p++)
+			v = v * 16 + hex_digit(*p);
 		*pp = p;
 		return (char)v;
 	default:

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "vfslab/merkle.h"
+#include "base/hex.h"
 
 static const struct {
 	int alg;
@@ -64,17 +65,6 @@ int merkle_params_validate(const struct merkle_params *p)
 	return 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int merkle_parse_hex(const char *hex, uint8_t *out, size_t out_max)
 {
 	size_t len = strlen(hex), i;
@@ -82,12 +72,12 @@ int merkle_parse_hex(const char *hex, uint8_t *out, size_t out_max)
 	if (len % 2)
 		return -EINVAL;
 	for (i = 0; i < len; i++)
-		if (hex_value(hex[i]) < 0)
+		if (hex_digit(hex[i]) < 0)
 			return -EINVAL;
 	if (len / 2 > out_max)
 		return -E2BIG;
 	for (i = 0; i < len / 2; i++)
-		out[i] = (uint8_t)(hex_value(hex[2 * i]) << 4 | hex_value(hex[2 * i + 1]));
+		out[i] = (uint8_t)(hex_digit(hex[2 * i]) << 4 | hex_digit(hex[2 * i + 1]));
 	return (int)(len / 2);
 }
 
