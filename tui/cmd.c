@@ -19,10 +19,10 @@
 
 #include "base/err.h"
 #include "base/errname.h"
+#include "base/hex.h"
 #include "op.h"
 #include "vfslab/host.h"
 #include "vfslab/kernel.h"
-#include "base/hex.h"
 
 const struct cmd cmd_table[] = {
 	{ "append", "append PATH TEXT...", "append TEXT to a file, creating it if needed",

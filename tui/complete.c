@@ -33,10 +33,10 @@
 
 #include <readline/readline.h>
 
+#include "base/hex.h"
 #include "base/strbuf.h"
 #include "cmd.h"
 #include "vfslab/vfs.h"
-#include "base/hex.h"
 
 /* ---------------------------------------------------------------- reading the line */
 

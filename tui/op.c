@@ -19,9 +19,9 @@
 #include <sys/stat.h>
 
 #include "base/errname.h"
+#include "base/hex.h"
 #include "base/strbuf.h"
 #include "vfslab/vfs.h"
-#include "base/hex.h"
 
 #ifndef XATTR_CREATE
 #define XATTR_CREATE 0x1

@@ -9,8 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vfslab/merkle.h"
 #include "base/hex.h"
+#include "vfslab/merkle.h"
 
 static const struct {
 	int alg;
