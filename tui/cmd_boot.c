@@ -131,9 +131,9 @@ int cmd_step(struct session *s, int argc, char **argv)
 	unsigned n, i;
 	int rc;
 
-	if (!parse_count(s, argc, argv, &n) || !need_setup(s))
-		return argc > 2 || (argc == 2 && !s->setup) ? CMD_USAGE : CMD_FAIL;
-	if (at_end(s))
+	if (!parse_count(s, argc, argv, &n))
+		return CMD_USAGE;
+	if (!need_setup(s) || at_end(s))
 		return CMD_FAIL;
 	for (i = 0; i < n && !setup_done(s->setup); i++) {
 		if (i && hit(s, setup_pos(s->setup)))

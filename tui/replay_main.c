@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cmd.h"
 #include "replay.h"
 #include "setup.h"
 #include "vfslab/boot_sim.h"
@@ -290,7 +291,7 @@ static int replay_run(const char *spec_arg, const char *rootfs, const char *orde
 			free(text);
 		}
 	} else if (!strcmp(format, "tree")) {
-		err = setup_print_tree(setup_last_task(&su), stdout);
+		err = findmnt_print(setup_last_task(&su), stdout);
 	} else {
 		err = setup_print_json(&su, setup_last_task(&su), stdout);
 	}

@@ -374,11 +374,6 @@ void setup_print_change(const struct setup *su, size_t i, FILE *out)
 	}
 }
 
-int setup_print_tree(struct task *t, FILE *out)
-{
-	return findmnt_print(t, out);
-}
-
 /* Is the mount reachable at its mount point, or hidden by one mounted over it or
  * over a directory above it? */
 static bool shadowed(struct task *t, const struct vfs_mount_info *m)

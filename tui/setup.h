@@ -90,9 +90,8 @@ int setup_add_container(struct setup *su, const char *cmd, const char *path, FIL
 /* The task whose mount table replay shows: the last container's, else the sandbox's. */
 struct task *setup_last_task(const struct setup *su);
 
-/* Formatters of the mount table of task's namespace: findmnt's tree, and a JSON document
- * of mounts (shadowed ones marked) and, when su is given, the steps carried out. */
-int setup_print_tree(struct task *t, FILE *out);
+/* The mount table of task's namespace as a JSON document of mounts (shadowed ones marked)
+ * and, when su is given, the steps carried out (findmnt's tree: findmnt_print, cmd.h). */
 int setup_print_json(struct setup *su, struct task *t, FILE *out);
 /* The change a step made, as the REPL prints it after the step (one or more lines). */
 void setup_print_change(const struct setup *su, size_t i, FILE *out);

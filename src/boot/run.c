@@ -214,7 +214,7 @@ static int donate_gofer(struct boot_run *r, const struct boot_step *st, bool roo
 	return kernel_donate_fd(r->k, st->fd, fd);
 }
 
-/* The mount's line, or a note when it is not reachable from the root (disconnected). */
+/* The mount's mountinfo line (vl_free it), or NULL. */
 static char *describe(struct boot_run *r, struct mount *m)
 {
 	char *line = NULL;

@@ -254,21 +254,6 @@ out:
 	return err;
 }
 
-int mounter_mnt_id_at(struct task *t, const char *target, int *mnt_id)
-{
-	struct path p;
-	int err;
-
-	task_enter(t);
-	err = lookup_target(t, target, &p);
-	if (!err) {
-		*mnt_id = p.mnt->mnt_id;
-		path_put(&p);
-	}
-	task_leave(t);
-	return err;
-}
-
 /* ---------------------------------------------------------------------------------- */
 /* Mount points */
 

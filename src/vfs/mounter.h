@@ -42,8 +42,6 @@ int mounter_connect_at(struct task *t, struct mount *m, const char *target);
 /* Make the mount whose root is target read-only or writable (-EINVAL: target is not a
  * mount's root). */
 int mounter_set_readonly(struct task *t, const char *target, bool ro);
-/* The ID of the topmost mount at target. */
-int mounter_mnt_id_at(struct task *t, const char *target, int *mnt_id);
 /* The seed's makeMountPoint: nothing when dest exists (not following a final symlink);
  * else every missing directory down to it is made, mode 0777 less the task's umask, and
  * where the gofer refuses one (read-only), a synthetic directory stands in for it. As
